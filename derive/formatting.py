@@ -1,0 +1,85 @@
+"""How numbers are shown: rounded half up, at a fixed number of decimal places.
+
+The rule, documented for users in docs/numbers.md:
+
+* a value is rounded *half up* (0.12345 -> 0.1235 at 4 places; Python's
+  ``round`` would give ties-to-even) from its shortest decimal representation;
+* trailing zeros are dropped (0.35891648, not 0.358916480; 0.3775, not
+  0.377500000);
+* a non-zero value smaller than 1e-4 in magnitude is shown in scientific
+  notation with six significant digits (8.84296e-07), so that small gradients
+  never print as 0.
+
+Checking answers never depends on this rule: it compares against full
+precision (see derive.check).
+
+>>> format_number(0.593269992110187)
+'0.593269992'
+>>> format_number(0.12345, 4)
+'0.1235'
+>>> format_number(-8.842966e-07)
+'-8.84297e-07'
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = ["DEFAULT_PRECISION", "to_decimal", "format_number", "latex_number"]
+
+#: The lecture prints 9 decimal places (0.593269992).
+DEFAULT_PRECISION = 9
+SCIENTIFIC_BELOW = Decimal("1e-4")
+SIGNIFICANT_DIGITS = 6
+
+
+def to_decimal(value) -> Decimal:
+    """The exact decimal a value stands for: a float's shortest repr, a SymPy number's digits."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if hasattr(value, "evalf"):  # SymPy number from the exact mode
+        return Decimal(str(value.evalf(40)))
+    return Decimal(str(value))
+
+
+def _parts(value, places: int) -> tuple[str, int | None]:
+    """Mantissa text and exponent (None for plain decimal notation)."""
+    number = to_decimal(value)
+    if not number.is_finite():
+        return ("nan" if number.is_nan() else ("-inf" if number < 0 else "inf")), None
+    if number != 0 and abs(number) < SCIENTIFIC_BELOW:
+        exponent = number.adjusted()
+        mantissa = number.scaleb(-exponent).quantize(
+            Decimal(1).scaleb(1 - SIGNIFICANT_DIGITS), rounding=ROUND_HALF_UP)
+        if abs(mantissa) >= 10:  # 9.999995 rounded up to 10.00000
+            mantissa, exponent = mantissa / 10, exponent + 1
+        return _strip(mantissa), exponent
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return _strip(rounded), None
+
+
+def _strip(number: Decimal) -> str:
+    text = f"{number:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_number(value, places: int = DEFAULT_PRECISION) -> str:
+    """Plain text: ``0.35891648``, ``-8.84297e-07``."""
+    mantissa, exponent = _parts(value, places)
+    if exponent is None:
+        return mantissa
+    return f"{mantissa}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+
+
+def latex_number(value, places: int = DEFAULT_PRECISION) -> str:
+    """LaTeX: ``0.35891648``, ``-8.84297 \\cdot 10^{-7}``."""
+    mantissa, exponent = _parts(value, places)
+    if exponent is None:
+        return {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}.get(mantissa, mantissa)
+    return rf"{mantissa} \cdot 10^{{{exponent}}}"
