@@ -14,7 +14,7 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Integer, Mul, Pow, Rational, exp, log
 
-__all__ = ["Activation", "Loss", "ACTIVATIONS", "LOSSES", "register_activation", "register_loss"]
+__all__ = ["Activation", "Loss", "ACTIVATIONS", "LOSSES", "get_activation", "register_activation", "register_loss"]
 
 
 def _neg(x):
@@ -127,6 +127,11 @@ class LeakyReLU(ReLU):
 
 
 ACTIVATIONS["leaky_relu"] = LeakyReLU()
+
+
+def get_activation(name: str, leaky_slope=0.01) -> Activation:
+    """The activation called ``name`` (leaky_relu with the spec's slope)."""
+    return LeakyReLU(leaky_slope) if name == "leaky_relu" else ACTIVATIONS[name]
 
 
 @register_activation

@@ -23,7 +23,7 @@ from functools import lru_cache
 import sympy
 from sympy import Add, Integer, Mul
 
-from .functions import ACTIVATIONS, LOSSES, LeakyReLU
+from .functions import LOSSES, get_activation
 from .keys import Key
 from .spec import Architecture
 
@@ -150,10 +150,7 @@ class _Builder:
         return Key("input", (neuron,)).symbol if layer == 0 else Key("out", (layer, neuron)).symbol
 
     def _activation(self, layer: int):
-        name = self.arch.activations[layer - 1]
-        if name == "leaky_relu":
-            return LeakyReLU(self.arch.leaky_slope)
-        return ACTIVATIONS[name]
+        return get_activation(self.arch.activations[layer - 1], self.arch.leaky_slope)
 
     def _define(self, key: Key, definition, section: str, layer=None, role: str = ""):
         symbol = self.graph.add(key, definition, section, layer, role)

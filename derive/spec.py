@@ -262,10 +262,10 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
                             for i, a in enumerate(activation_raw))
     else:
         activations = (check.choice(activation_raw, "activation", tuple(ACTIVATIONS)),) * depth
-    for l, name in enumerate(activations[:-1]):
-        if ACTIVATIONS[name].output_only:
+    for l, activation_name in enumerate(activations[:-1]):
+        if ACTIVATIONS[activation_name].output_only:
             field_path = f"activation[{l}]" if isinstance(activation_raw, list) else "activation"
-            check.fail(field_path, f"{name} on the output layer only", f"{name} on hidden layer {l + 1}",
+            check.fail(field_path, f"{activation_name} on the output layer only", f"{activation_name} on hidden layer {l + 1}",
                        "give one activation per layer, e.g. [sigmoid, softmax]")
     loss = check.choice(required("loss"), "loss", tuple(LOSSES))
     leaky_slope = check.number(data.get("leaky_slope", 0.01), "leaky_slope", nonnegative=True)

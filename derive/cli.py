@@ -1,0 +1,86 @@
+"""The ``derive`` command line.  Every command turns bad input into one line on
+stderr and exit status 2; nothing is written unless everything succeeded."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+from .errors import DeriveError, InputError
+
+EPILOG_SOLVE = """\b
+Examples:
+  derive solve                          # the lecture's 2-2-2 example -> output/lecture/
+  derive solve net.yaml --format md,json --out sheet/
+  derive solve --format json            # JSON on stdout
+  derive solve net.yaml --precision 4 --exact
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="""\b
+Examples:
+  derive solve                          worked solution of the lecture's example (PDF, Markdown, JSON)
+  derive solve my-net.yaml --out sheet/ your own network
+  derive gd --function "x**2" --x0 -4 --lr 0.8
+  derive surface --function "x**2 - y**2"
+Run 'derive COMMAND --help' for the options of a command.""")
+@click.version_option(__version__, prog_name="derive")
+def cli():
+    """derive: step-by-step worked solutions for backpropagation and gradient descent."""
+
+
+@cli.command(epilog=EPILOG_SOLVE)
+@click.argument("spec", required=False, metavar="[SPEC]")
+@click.option("--format", "formats", default="md,tex,pdf,json", show_default=True,
+              help="Comma-separated: md, tex, pdf, json.")
+@click.option("--out", "out_dir", default=None, help="Output folder [default: output/<spec name>/].")
+@click.option("--precision", default=None, type=click.IntRange(0, 30),
+              help="Decimal places shown [default: 9, as the lecture].")
+@click.option("--notation", default=None, help="mazur, signal, layered or units [default: the spec's].")
+@click.option("--exact", is_flag=True, help="Exact arithmetic (Rationals from the spec's decimals, 40 digits).")
+@click.option("--templates", "templates_dir", default=None, type=click.Path(file_okay=False),
+              help="A folder of your own templates, searched before the packaged ones (sandboxed).")
+@click.option("--max-weights", default=None, type=click.IntRange(1), help="Raise the size limit (default 400 weights).")
+def solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights):
+    """Worked solution of one backpropagation step (or training run) for SPEC.
+
+    Without SPEC, solves the lecture's 2-2-2 example.
+    """
+    from .commands.solve import run_solve
+
+    run_solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights)
+
+
+# Commands of other modules register here.
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning errors into one line and an exit status."""
+    try:
+        cli.main(args=argv, prog_name="derive", standalone_mode=False)
+        return 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.UsageError as exc:
+        message = exc.format_message().replace("\n", " ")
+        click.echo(f"derive: error: {message} (see 'derive {exc.ctx.info_name if exc.ctx else ''} --help')"
+                   .replace("derive derive", "derive").replace("derive  --help", "derive --help"), err=True)
+        return 2
+    except click.Abort:
+        click.echo("derive: aborted", err=True)
+        return 1
+    except DeriveError as exc:
+        click.echo(f"derive: error: {exc}", err=True)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        return 130
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+__all__ = ["cli", "main", "InputError"]

@@ -1,0 +1,208 @@
+"""From a Solution to what the templates and the JSON need: plain data only.
+
+Sections follow the lecture: the network and its numbers, the forward pass,
+the error, then layer by layer from the output back (error signals, gradients
+factor by factor, updated weights), and a table of old and new values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+
+import sympy
+
+from . import __version__
+from .functions import LOSSES, get_activation
+from .keys import Key
+from .printing import QuantityLatexPrinter
+
+__all__ = ["solution_json", "solution_context", "Block", "Section"]
+
+
+@dataclass
+class Block:
+    """One displayed equation group: ``lines`` are ``lhs & = rhs`` rows of an aligned environment."""
+
+    lines: list[str]
+    key: str
+    note: str = ""
+
+
+@dataclass
+class Section:
+    kind: str          # forward | error | signals | gradients | updates
+    layer: int | None
+    title: str
+    intro: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+def _block(step, note: str = "") -> Block:
+    if step.trivial:
+        return Block([f"{step.latex} &= {step.definition} = {step.value_latex}"], str(step.key), note)
+    return Block([f"{step.latex} &= {step.definition}", f"&= {step.numbers} = {step.value_latex}"],
+                 str(step.key), note)
+
+
+def _layer_word(solution, layer: int) -> str:
+    depth = solution.spec.architecture.depth
+    if layer == depth:
+        return "output layer"
+    return "hidden layer" if depth == 2 else f"hidden layer {layer}"
+
+
+def sections(solution) -> list[Section]:
+    """The worked solution as titled groups of equations, in the lecture's order."""
+    notation = solution.notation
+    depth = solution.spec.architecture.depth
+    out: list[Section] = []
+    for l in range(1, depth + 1):
+        steps = [s for s in solution.section("forward", l)]
+        out.append(Section("forward", l, f"Forward pass: {_layer_word(solution, l)}",
+                           "Each neuron adds its weighted inputs and bias (net input), then applies "
+                           "its activation function (output).", [_block(s) for s in steps]))
+    out.append(Section("error", None, "Error", "The error of each output, and the total error.",
+                       [_block(s) for s in solution.section("error")]))
+    for l in range(depth, 0, -1):
+        backward = solution.section("backward", l)
+        signals = [s for s in backward if s.key.kind in ("dnet/dout", "dE/dout", "dout/dnet", "delta")]
+        gradients = [s for s in backward if s not in signals]
+        word = _layer_word(solution, l)
+        if l == depth:
+            intro = ("How the total error changes with each output neuron's output and net input: "
+                     "the error signal $\\delta$ is the product of these two factors.")
+        else:
+            intro = ("A hidden neuron's output reaches the error through every neuron of the next layer: "
+                     "its gradient is the sum over those paths, each path being the next neuron's "
+                     "error signal times the weight that connects them.")
+            if solution.spec.architecture.hidden_uses == "new":
+                intro += " As this exercise asks, the paths use the weights after their update (the $^{+}$ values)."
+            else:
+                intro += " The paths use the weights before this step's update."
+        out.append(Section("signals", l, f"Backward pass: error signals of the {word}", intro,
+                           [_block(s) for s in signals]))
+        out.append(Section("gradients", l, f"Backward pass: gradients of the {word}",
+                           "By the chain rule, each gradient is a product of factors; the last factor, "
+                           "the net input's derivative with respect to the parameter, is the input "
+                           "that the parameter multiplies.", [_block(s) for s in gradients]))
+        updates = solution.section("update", l)
+        if updates:
+            eta = notation.latex(Key("eta"))
+            out.append(Section("updates", l, f"Updated parameters of the {word}",
+                               f"Gradient descent with learning rate ${eta} = {solution.step('eta').value_latex}$.",
+                               [_block(s) for s in updates]))
+    return out
+
+
+def _parameter_rows(solution) -> list[dict]:
+    rows = []
+    for key, step in solution.steps.items():
+        if step.section != "given" or key.kind not in ("w", "b", "theta"):
+            continue
+        gradient_kind = {"w": "dE/dw", "b": "dE/db", "theta": "dE/dtheta"}[key.kind]
+        new_kind = key.kind + "_new"
+        gradient = solution.steps.get(Key(gradient_kind, key.index))
+        new = solution.steps.get(Key(new_kind, key.index))
+        rows.append({"latex": step.latex, "name": step.name, "old": step.value_latex,
+                     "old_text": step.value_text,
+                     "gradient": gradient.value_latex if gradient else None,
+                     "gradient_text": gradient.value_text if gradient else None,
+                     "new": new.value_latex if new else step.value_latex,
+                     "new_text": new.value_text if new else step.value_text,
+                     "trained": new is not None})
+    return rows
+
+
+def _conventions(solution) -> list[str]:
+    arch = solution.spec.architecture
+    x, t, o = sympy.symbols("x t o", real=True)
+    printer = QuantityLatexPrinter({"notation": None})
+    lines = []
+    for name in dict.fromkeys(arch.activations):
+        if name == "softmax":
+            lines.append(r"Output activation: softmax, $o_k = \frac{e^{net_k}}{\sum_m e^{net_m}}$.")
+        else:
+            activation = get_activation(name, arch.leaky_slope)
+            lines.append(f"Activation: {activation.title}, $f(x) = {printer.doprint(activation.formula(x))}$.")
+    loss = LOSSES[arch.loss]
+    lines.append(f"Loss: {loss.title}, $E = \\sum_k {printer.doprint(loss.term(t, o, sympy.Symbol('n')))}$ "
+                 "with $t$ the target and $o$ the output.")
+    if any(mode != "none" for mode in arch.bias_modes):
+        word = "thresholds" if arch.bias_kind == "theta" else "biases"
+        lines.append(f"The {word} are " + ("trained with the weights." if arch.train_biases
+                                           else "kept fixed in this exercise (not trained)."))
+    convention = solution.notation.convention()
+    if convention:
+        lines.append(convention)
+    return lines
+
+
+_GIVEN_LABELS = {"input": "Inputs", "target": "Targets", "w": "Weights", "b": "Biases", "theta": "Thresholds",
+                 "eta": "Learning rate"}
+
+
+def given_groups(solution) -> list[tuple[str, list[str]]]:
+    """The given numbers grouped for a sentence each: ("Weights", ["w_{1} = 0.15", ...])."""
+    groups: dict[str, list[str]] = {}
+    for key in solution.graph.given:
+        step = solution.steps[key]
+        groups.setdefault(_GIVEN_LABELS[key.kind], []).append(f"{step.latex} = {step.value_latex}")
+    return list(groups.items())
+
+
+def solution_context(solution, diagram_svg_name: str = "network.svg") -> dict:
+    """Everything solution.tex.j2 and solution.md.j2 use."""
+    from .diagram import tikz
+
+    spec = solution.spec
+    return {
+        "title": spec.title or f"Worked solution: {spec.name}",
+        "spec": spec,
+        "layers": list(spec.architecture.layers),
+        "tikz": tikz(solution),
+        "svg_name": diagram_svg_name,
+        "given": given_groups(solution),
+        "sections": sections(solution),
+        "parameters": _parameter_rows(solution),
+        "conventions": _conventions(solution),
+        "precision": solution.precision,
+        "exact": solution.exact,
+        "version": __version__,
+        "total_error": solution.step("E"),
+    }
+
+
+def _finite(value):
+    return value if isinstance(value, float) and math.isfinite(value) else None
+
+
+def quantities_json(solution) -> dict:
+    out = {}
+    for key, step in solution.steps.items():
+        entry = {"value": _finite(step.value), "name": step.name, "latex": step.latex,
+                 "formula": step.formula, "depends_on": [str(d) for d in step.depends_on],
+                 "equation": step.equation if step.section != "given" else f"{step.latex} = {step.value_latex}",
+                 "section": step.section}
+        if step.exact is not None:
+            entry["exact"] = step.exact
+        out[str(key)] = entry
+    return out
+
+
+def solution_json(solution) -> dict:
+    """CONTRACT §3: spec, quantities, steps (plus a few additions)."""
+    return {
+        "spec": solution.spec.to_dict(),
+        "quantities": quantities_json(solution),
+        "steps": [str(k) for k, s in solution.steps.items() if s.section != "given"],
+        "notation": solution.notation.name,
+        "precision": solution.precision,
+        "generator": f"derive {__version__}",
+    }
+
+
+def dumps(data: dict) -> str:
+    """Deterministic JSON text."""
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

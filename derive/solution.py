@@ -1,0 +1,156 @@
+"""A solved spec: the step graph, its numbers, and every step as printable records.
+
+The symbolic part of each step (its LaTeX name, definition and the definition
+with placeholders for numbers) depends only on the architecture and notation,
+so it is printed once and cached (:func:`skeleton`); each spec then only fills
+in numbers.
+
+>>> from derive.spec import builtin_spec
+>>> s = solve(builtin_spec())
+>>> s.step("w_new[2,1,1]").equation_numbers
+'w_{5}^{+} = 0.4 - 0.5 \\\\cdot 0.082167041 = 0.35891648'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .evaluate import evaluate_exact, evaluate_float, given_values
+from .formatting import DEFAULT_PRECISION, format_number, latex_number
+from .graph import StepGraph, build_graph
+from .keys import Key
+from .notation import Notation, get_notation
+from .printing import PLACEHOLDER, QuantityLatexPrinter, QuantityStrPrinter
+from .spec import NetworkSpec
+
+__all__ = ["Step", "Solution", "solve", "skeleton"]
+
+_PLACEHOLDER_RE = re.compile(PLACEHOLDER.format("([^\x00]+)"))
+
+
+@dataclass(frozen=True)
+class StepSkeleton:
+    """What a step looks like before numbers: names and symbolic formulas."""
+
+    key: Key
+    name: str                 # plain name in the notation: w5+
+    latex: str                # LaTeX name: w_{5}^{+}
+    definition: str           # LaTeX of the right-hand side, symbolic
+    numbers_template: str     # the right-hand side with placeholders for the numbers
+    formula: str              # plain text: w5+ = w5 - eta*dE_total/dw5
+    depends_on: tuple[Key, ...]
+    section: str
+    layer: int | None
+    role: str
+    trivial: bool             # the definition is a single quantity (dnet_o1/dw5 = out_h1)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step with its numbers: what the templates and JSON show."""
+
+    skeleton: StepSkeleton
+    value: float
+    value_text: str           # 0.35891648
+    value_latex: str
+    numbers: str              # LaTeX of the right-hand side with numbers substituted
+    exact: str | None = None  # 40 digits in --exact mode
+
+    def __getattr__(self, name):  # key, name, latex, definition, ... come from the skeleton
+        return getattr(self.skeleton, name)
+
+    @property
+    def equation(self) -> str:
+        """``name = definition`` in LaTeX."""
+        return f"{self.latex} = {self.definition}"
+
+    @property
+    def equation_numbers(self) -> str:
+        """``name = numbers = value`` in LaTeX (or ``name = value`` for a given number)."""
+        if self.section == "given":
+            return f"{self.latex} = {self.value_latex}"
+        if self.trivial:
+            return f"{self.latex} = {self.definition} = {self.value_latex}"
+        return f"{self.latex} = {self.numbers} = {self.value_latex}"
+
+
+@lru_cache(maxsize=64)
+def skeleton(graph: StepGraph, notation_name: str) -> tuple[Notation, dict[Key, StepSkeleton]]:
+    """Print every step of a graph symbolically, once per architecture and notation."""
+    notation = get_notation(notation_name, graph.architecture)
+    latex = QuantityLatexPrinter({"notation": notation})
+    placeholders = QuantityLatexPrinter({"notation": notation, "placeholders": True})
+    plain = QuantityStrPrinter({"notation": notation})
+    steps = {}
+    for q in graph:
+        name = notation.plain(q.key)
+        if q.definition is None:
+            definition = numbers = ""
+            formula = f"{name} (given)"
+            trivial = True
+        else:
+            definition = latex.doprint(q.definition)
+            numbers = placeholders.doprint(q.definition)
+            formula = f"{name} = {plain.doprint(q.definition)}"
+            trivial = q.definition.is_Symbol or q.definition.is_Number
+        steps[q.key] = StepSkeleton(q.key, name, notation.latex(q.key), definition, numbers, formula,
+                                    q.depends_on, q.section, q.layer, q.role, trivial)
+    return notation, steps
+
+
+def fill(template: str, values_latex: dict[Key, str]) -> str:
+    """Replace the number placeholders of a skeleton."""
+    return _PLACEHOLDER_RE.sub(lambda m: values_latex[Key.parse(m.group(1))], template)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """One solved step of one spec."""
+
+    spec: NetworkSpec
+    graph: StepGraph
+    notation: Notation
+    steps: dict[Key, Step]
+    precision: int
+    exact: bool
+
+    def step(self, key: str | Key) -> Step:
+        return self.steps[Key.parse(key) if isinstance(key, str) else key]
+
+    def value(self, key: str | Key) -> float:
+        return self.step(key).value
+
+    def section(self, section: str, layer: int | None = None) -> list[Step]:
+        return [s for s in self.steps.values() if s.section == section and (layer is None or s.layer == layer)]
+
+    @property
+    def values(self) -> dict[Key, float]:
+        return {k: s.value for k, s in self.steps.items()}
+
+
+def _parenthesised(text: str) -> str:
+    return rf"\left({text}\right)" if text.startswith("-") else text
+
+
+def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECISION,
+          notation: str | None = None, given: dict[Key, float] | None = None) -> Solution:
+    """Evaluate the spec's step graph and print every step with its numbers.
+
+    ``given`` overrides the given numbers (weights after earlier training steps, another example).
+    """
+    graph = build_graph(spec.architecture)
+    notation_obj, skeletons = skeleton(graph, notation or spec.notation)
+    given = given or given_values(spec)
+    exact_values = evaluate_exact(graph, given) if exact else None
+    values = {k: float(v) for k, v in exact_values.items()} if exact else evaluate_float(graph, given)
+    shown = exact_values if exact else values
+    value_latex = {k: latex_number(shown[k], precision) for k in skeletons}
+    in_formula = {k: _parenthesised(v) for k, v in value_latex.items()}
+    steps = {}
+    for key, sk in skeletons.items():
+        steps[key] = Step(sk, values[key], format_number(shown[key], precision), value_latex[key],
+                          fill(sk.numbers_template, in_formula) if sk.numbers_template else "",
+                          str(exact_values[key].evalf(40)) if exact else None)
+    return Solution(spec, graph, notation_obj, steps, precision, exact)
