@@ -93,6 +93,10 @@ def sections(solution) -> list[Section]:
             out.append(Section("updates", l, f"Updated parameters of the {word}",
                                f"Gradient descent with learning rate ${eta} = {solution.step('eta').value_latex}$.",
                                [_block(s) for s in updates]))
+    matrix_blocks = solution.notation.matrix_form(solution)
+    if matrix_blocks:
+        out.append(Section("matrix", None, "The same step in matrix form",
+                           "The step above, written with the layer matrices.", matrix_blocks))
     return out
 
 

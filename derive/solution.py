@@ -91,10 +91,11 @@ def skeleton(graph: StepGraph, notation_name: str) -> tuple[Notation, dict[Key, 
             formula = f"{name} (given)"
             trivial = True
         else:
-            definition = latex.doprint(q.definition)
-            numbers = placeholders.doprint(q.definition)
-            formula = f"{name} = {plain.doprint(q.definition)}"
-            trivial = q.definition.is_Symbol or q.definition.is_Number
+            shown = notation.present(q.key, q.definition)
+            definition = latex.doprint(shown)
+            numbers = placeholders.doprint(shown)
+            formula = f"{name} = {plain.doprint(shown)}"
+            trivial = shown.is_Symbol or shown.is_Number
         steps[q.key] = StepSkeleton(q.key, name, notation.latex(q.key), definition, numbers, formula,
                                     q.depends_on, q.section, q.layer, q.role, trivial)
     return notation, steps

@@ -14,27 +14,54 @@ from ..spec import MAX_WEIGHTS, NOTATIONS, builtin_spec, load_spec
 FORMATS = ("md", "tex", "pdf", "json")
 
 
-def render_solution(solution, formats, templates_dir=None) -> dict[str, str | bytes]:
-    """{file name: content} for the requested formats; the PDF is compiled from the .tex."""
+def render_solution(solution, formats, templates_dir=None, run=None) -> dict[str, str | bytes]:
+    """{file name: content} for the requested formats; the PDF is compiled from the .tex.
+
+    ``run`` (a TrainingRun) adds the training tables, the loss plot and JSON iterations.
+    """
     from ..diagram import svg
     from ..report import dumps, solution_context, solution_json
     from ..templating import render
 
     files: dict[str, str | bytes] = {}
     context = solution_context(solution)
+    context["training"] = None
+    figures: dict[str, bytes] = {}
+    if run is not None:
+        from ..training_report import loss_plot, training_context
+
+        context["training"] = training_context(run, solution.precision)
+        if "md" in formats:
+            files["loss.png"] = loss_plot(run, "png")
+        if {"tex", "pdf"} & set(formats):
+            figures["loss.pdf"] = loss_plot(run, "pdf")
     if "md" in formats:
         files["solution.md"] = render("solution.md.j2", context, templates_dir)
         files[context["svg_name"]] = svg(solution)
     tex = render("solution.tex.j2", context, templates_dir) if {"tex", "pdf"} & set(formats) else None
     if "tex" in formats:
         files["solution.tex"] = tex
+        files.update(figures)
     if "pdf" in formats:
         from ..texcompile import compile_pdf
 
-        files["solution.pdf"] = compile_pdf(tex)
+        files["solution.pdf"] = compile_pdf(tex, figures)
     if "json" in formats:
-        files["solution.json"] = dumps(solution_json(solution))
+        files["solution.json"] = dumps(solution_document(solution, run))
     return files
+
+
+def solution_document(solution, run=None) -> dict:
+    """The JSON of CONTRACT §3, with ``iterations`` for a training run."""
+    from ..report import solution_json
+
+    document = solution_json(solution)
+    if run is not None:
+        from ..training_report import iterations_json
+
+        document["iterations"] = iterations_json(run)
+        document["epoch_losses"] = list(run.epoch_losses)
+    return document
 
 
 def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, templates_dir, max_weights):
@@ -47,22 +74,26 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
     spec = load_spec(spec_path, max_weights or MAX_WEIGHTS) if spec_path else builtin_spec()
     from ..solution import solve
 
-    solution = solve(spec, exact=exact, precision=DEFAULT_PRECISION if precision is None else precision,
-                     notation=notation)
-    if formats == ["json"] and out_dir is None:
-        from ..report import dumps, solution_json
+    precision = DEFAULT_PRECISION if precision is None else precision
+    run = None
+    if spec.is_single_step:
+        solution = solve(spec, exact=exact, precision=precision, notation=notation)
+    else:
+        from ..training import train
 
-        click.echo(dumps(solution_json(solution)), nl=False)
+        run = train(spec, exact=exact, precision=precision, notation=notation)
+        solution = run.steps[0].solutions[0]
+    if formats == ["json"] and out_dir is None:
+        from ..report import dumps
+
+        click.echo(dumps(solution_document(solution, run)), nl=False)
         return
     pdf_missing = None
-    if "pdf" in formats:
-        try:
-            files = render_solution(solution, formats, templates_dir)
-        except ToolMissing as exc:
-            pdf_missing = str(exc)
-            files = render_solution(solution, [f for f in formats if f != "pdf"], templates_dir)
-    else:
-        files = render_solution(solution, formats, templates_dir)
+    try:
+        files = render_solution(solution, formats, templates_dir, run)
+    except ToolMissing as exc:
+        pdf_missing = str(exc)
+        files = render_solution(solution, [f for f in formats if f != "pdf"], templates_dir, run)
     folder = Path(out_dir) if out_dir else Path("output") / spec.name
     written = write_files(folder, files)
     for path in written:
