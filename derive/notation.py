@@ -69,6 +69,18 @@ class Notation:
         """One sentence (LaTeX allowed in $...$) stating the sign convention of the update."""
         return ""
 
+    def present(self, key: Key, definition):
+        """The expression printed for ``key``'s definition (default: the definition itself).
+
+        A notation may rewrite it into its own convention, e.g. w + eta*(-dE/dw); the
+        rewritten expression must use only quantity symbols, so numbers can be filled in.
+        """
+        return definition
+
+    def matrix_form(self, solution) -> list | None:
+        """Extra display blocks (derive.report.Block) showing the step in matrix form, or None."""
+        return None
+
 
 class Mazur(Notation):
     """The lecture's example: i1, h1, o1; w1..w8 layer by layer; net_h1, out_o1, E_total, w5+."""
