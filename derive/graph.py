@@ -302,7 +302,8 @@ class _Builder:
             return (3, stage, 2, key.kind != "w_new", key.index)
         kind, index = key.kind, key.index
         if kind in ("dE/dout", "delta", "dout/dnet", "dnet/dout"):
-            neuron = index[2] if kind == "dnet/dout" else index[1]
+            # The neuron a factor belongs to: the net input's neuron for dnet/dout and softmax's dout/dnet[l,k,j].
+            neuron = index[2] if len(index) == 3 else index[1]
             rank = {"dnet/dout": 0, "dE/dout": 1, "dout/dnet": 2, "delta": 3}[kind]
             return (3, stage, 0, neuron, rank, position)
         return (3, stage, 1, index[1:] if kind.endswith("/dw") else (10 ** 6,) + index[1:],

@@ -46,6 +46,22 @@ def _block(step, note: str = "") -> Block:
                  str(step.key), note)
 
 
+def _softmax_cce_line(solution, step) -> str | None:
+    """Softmax meeting cross-entropy: the Jacobian sum collapses to out - target (shown as a check)."""
+    arch = solution.spec.architecture
+    if not (step.key.kind == "delta" and step.key.index[0] == arch.depth
+            and arch.activations[-1] == "softmax" and arch.loss == "cce"):
+        return None
+    k = step.key.index[1]
+    out, target = solution.step(Key("out", (arch.depth, k))), solution.step(Key("target", (k,)))
+    return (rf"&= {out.latex} - {target.latex} = {out.value_latex} - {_signed(target.value_latex)}"
+            rf" = {step.value_latex} && \text{{(softmax with cross-entropy)}}")
+
+
+def _signed(text: str) -> str:
+    return rf"\left({text}\right)" if text.startswith("-") else text
+
+
 def _layer_word(solution, layer: int) -> str:
     depth = solution.spec.architecture.depth
     if layer == depth:
@@ -81,8 +97,14 @@ def sections(solution) -> list[Section]:
                 intro += " As this exercise asks, the paths use the weights after their update (the $^{+}$ values)."
             else:
                 intro += " The paths use the weights before this step's update."
-        out.append(Section("signals", l, f"Backward pass: error signals of the {word}", intro,
-                           [_block(s) for s in signals]))
+        blocks = []
+        for s in signals:
+            block = _block(s)
+            shortcut = _softmax_cce_line(solution, s)
+            if shortcut:
+                block.lines.append(shortcut)
+            blocks.append(block)
+        out.append(Section("signals", l, f"Backward pass: error signals of the {word}", intro, blocks))
         out.append(Section("gradients", l, f"Backward pass: gradients of the {word}",
                            "By the chain rule, each gradient is a product of factors; the last factor, "
                            "the net input's derivative with respect to the parameter, is the input "
