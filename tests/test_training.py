@@ -1,0 +1,96 @@
+"""Training beyond one step, checked against a plain loop over the NumPy reference."""
+
+import json
+
+import numpy as np
+import pytest
+
+from derive import parse_spec
+from derive.keys import Key
+from derive.training import batches, train
+from tests.reference import Network, backprop
+
+DATA = [{"input": [0.0, 0.0], "target": [0.1]}, {"input": [0.0, 1.0], "target": [0.9]},
+        {"input": [1.0, 0.0], "target": [0.9]}, {"input": [1.0, 1.0], "target": [0.1]}]
+BASE = {"layers": [2, 2, 1], "activation": "sigmoid", "loss": "half_sse",
+        "weights": [[[0.5, -0.4], [0.3, 0.8]], [[0.7, -0.2]]], "biases": [[0.1, -0.1], 0.2],
+        "learning_rate": 0.5, "data": DATA}
+
+
+def reference_training(spec: dict) -> list[list[np.ndarray]]:
+    """Weights after every update: mean gradient over each batch, optional momentum."""
+    W = [np.array(m, dtype=float) for m in spec["weights"]]
+    beta = [np.array(b, dtype=float) if isinstance(b, list) else float(b) for b in spec["biases"]]
+    size = {"sgd": 1, "batch": len(DATA), "minibatch": spec.get("batch_size")}[spec.get("mode", "sgd")]
+    momentum, eta = spec.get("momentum", 0.0), spec["learning_rate"]
+    velocity = None
+    history = []
+    for _ in range(spec.get("epochs", 1)):
+        for start in range(0, len(DATA), size):
+            grads = []
+            for example in DATA[start:start + size]:
+                biases = [b.tolist() if isinstance(b, np.ndarray) else float(b) for b in beta]
+                net = Network.from_spec({**spec, "weights": W, "biases": biases, **example})
+                res = backprop(net)
+                grads.append([res.dW[l] for l in (1, 2)] + [res.dbeta[l] for l in (1, 2)])
+            mean = [np.mean([g[n] for g in grads], axis=0) for n in range(4)]
+            params = W + beta
+            if momentum:
+                velocity = [momentum * v - eta * g for v, g in zip(velocity, mean)] if velocity else \
+                    [-eta * g for g in mean]
+                params = [p + v for p, v in zip(params, velocity)]
+            else:
+                params = [p - eta * g for p, g in zip(params, mean)]
+            W, beta = params[:2], params[2:]
+            history.append([w.copy() for w in W])
+    return history
+
+
+@pytest.mark.parametrize("options", [
+    {"mode": "sgd", "epochs": 2},
+    {"mode": "batch", "epochs": 3},
+    {"mode": "minibatch", "batch_size": 2, "epochs": 2},
+    {"mode": "sgd", "epochs": 2, "momentum": 0.9},
+    {"mode": "minibatch", "batch_size": 2, "epochs": 3, "momentum": 0.5},
+])
+def test_training_matches_plain_loop(options):
+    raw = {**BASE, **options}
+    run = train(parse_spec(raw))
+    expected = reference_training(raw)
+    assert len(run.steps) == len(expected)
+    for step, weights in zip(run.steps, expected):
+        for l, matrix in enumerate(weights, start=1):
+            for (j, i), value in np.ndenumerate(matrix):
+                assert step.parameters_after[Key("w", (l, j + 1, i + 1))] == pytest.approx(value, abs=1e-13)
+
+
+def test_updates_per_epoch_by_mode():
+    counts = {mode: train(parse_spec({**BASE, "mode": mode, "batch_size": 2} if mode == "minibatch"
+                                     else {**BASE, "mode": mode})).updates_per_epoch
+              for mode in ("sgd", "batch", "minibatch")}
+    assert counts == {"sgd": 4, "batch": 1, "minibatch": 2}
+
+
+def test_shuffle_is_a_reproducible_permutation_per_epoch():
+    spec = parse_spec({**BASE, "shuffle_seed": 3, "epochs": 2})
+    first, second = batches(spec, 1), batches(spec, 2)
+    assert sorted(i for b in first for i in b) == [0, 1, 2, 3]
+    assert first == batches(spec, 1) and (first != second or len(DATA) < 3)
+
+
+def test_loss_goes_down_over_batch_epochs():
+    run = train(parse_spec({**BASE, "mode": "batch", "epochs": 30, "learning_rate": 1.0}))
+    assert run.epoch_losses[-1] < run.epoch_losses[0]
+
+
+def test_cli_writes_iterations_and_loss_plot(tmp_path):
+    from derive.cli import main
+
+    spec_path = tmp_path / "train.json"
+    spec_path.write_text(json.dumps({**BASE, "mode": "minibatch", "batch_size": 2, "epochs": 2}))
+    assert main(["solve", str(spec_path), "--format", "md,tex,json", "--out", str(tmp_path / "out")]) == 0
+    document = json.loads((tmp_path / "out" / "solution.json").read_text())
+    assert [(it["epoch"], it["step"]) for it in document["iterations"]] == [(1, 1), (1, 2), (2, 3), (2, 4)]
+    assert (tmp_path / "out" / "loss.png").stat().st_size > 1000
+    assert (tmp_path / "out" / "loss.pdf").read_bytes().startswith(b"%PDF")
+    assert "Averaging the gradients" in (tmp_path / "out" / "solution.md").read_text()
