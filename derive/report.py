@@ -143,7 +143,9 @@ def _parameter_rows(solution) -> list[dict]:
 
 def _conventions(solution) -> list[str]:
     arch = solution.spec.architecture
-    x, t, o = sympy.symbols("x t o", real=True)
+    target_letter, output_letter = solution.notation.loss_letters()
+    x = sympy.Symbol("x", real=True)
+    t, o = sympy.Symbol(target_letter, real=True), sympy.Symbol(output_letter, real=True)
     printer = QuantityLatexPrinter({"notation": None})
     lines = []
     for name in dict.fromkeys(arch.activations):
@@ -154,7 +156,7 @@ def _conventions(solution) -> list[str]:
             lines.append(f"Activation: {activation.title}, $f(x) = {printer.doprint(activation.formula(x))}$.")
     loss = LOSSES[arch.loss]
     lines.append(f"Loss: {loss.title}, $E = \\sum_k {printer.doprint(loss.term(t, o, sympy.Symbol('n')))}$ "
-                 "with $t$ the target and $o$ the output.")
+                 f"with ${printer.doprint(t)}$ the target and ${printer.doprint(o)}$ the output.")
     if any(mode != "none" for mode in arch.bias_modes):
         word = "thresholds" if arch.bias_kind == "theta" else "biases"
         lines.append(f"The {word} are " + ("trained with the weights." if arch.train_biases
