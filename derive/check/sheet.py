@@ -1,0 +1,226 @@
+"""Answer sheets: load YAML/JSON keeping each number's text, resolve names, validate.
+
+A number's *text* matters: ``0.5933`` claims four decimal places, so it stands
+for anything in [0.59325, 0.59335).  Sheets are therefore read with YAML's
+BaseLoader (every scalar stays a string) or JSON with ``parse_float=str``.
+
+>>> from derive.spec import builtin_spec
+>>> sheet = parse_sheet({"exercise": "lecture", "answers": {"out_h1": "0.5933"}}, "s.yaml")
+>>> a = sheet.answers[0]
+>>> (a.name, str(a.key), a.value, a.half_unit)
+('out_h1', 'out[1,1]', 0.5933, 5e-05)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from ..errors import InputError, suggest
+from ..graph import build_graph
+from ..keys import Key
+from ..notation import get_notation
+from ..spec import NetworkSpec, builtin_spec, load_spec
+
+__all__ = ["Answer", "AnswerSheet", "Tolerance", "load_sheet", "parse_sheet", "parse_number", "names_of"]
+
+LECTURE = "lecture"
+NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+NULL_WORDS = ("", "~", "null", "Null", "NULL", None)
+SHEET_FIELDS = ("exercise", "answers", "tolerance", "asks", "student")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One line of the sheet: the name as written, its key, and the number (None = left blank)."""
+
+    name: str
+    key: Key
+    text: str | None
+    value: float | None
+    half_unit: float           # half a unit in the last place the text gives: 0.5933 -> 5e-05
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """The exercise's own tolerance, on top of the digits the answer gives."""
+
+    kind: str                  # absolute | relative | significant
+    amount: float
+
+    def allows(self, given: float, exact: float) -> bool:
+        if self.kind == "absolute":
+            return abs(given - exact) <= self.amount * (1 + 1e-12)
+        if self.kind == "relative":
+            return abs(given - exact) <= self.amount * abs(exact) * (1 + 1e-12)
+        if exact == 0:
+            return given == 0
+        unit = 10.0 ** (math.floor(math.log10(abs(exact))) - int(self.amount) + 1)
+        return abs(given - exact) <= 0.5 * unit * (1 + 1e-9)
+
+
+@dataclass(frozen=True)
+class AnswerSheet:
+    source: str
+    spec: NetworkSpec
+    answers: tuple[Answer, ...]
+    tolerance: Tolerance | None = None
+    asks: tuple[tuple[str, Key], ...] | None = None    # what the exercise asks; None = the updated parameters
+    student: str = ""
+
+
+def names_of(spec: NetworkSpec) -> dict[str, Key]:
+    """Every name a sheet may use for this exercise: plain names and canonical keys."""
+    graph = build_graph(spec.architecture)
+    notation = get_notation(spec.notation, spec.architecture)
+    names = {str(q.key): q.key for q in graph}
+    names.update({notation.plain(q.key).replace(" ", ""): q.key for q in graph})
+    return names
+
+
+def parse_number(text, source: str, field: str) -> tuple[float, float]:
+    """``"0.5933"`` -> (0.5933, 5e-05): the value and half a unit in its last place."""
+    word = str(text).strip()
+    if not NUMBER.match(word):
+        hint = "use a decimal point" if re.match(r"^[+-]?\d+,\d+$", word) else None
+        raise InputError(source, field, "a number such as 0.5933", got=repr(word), suggestion=hint)
+    number = Decimal(word)
+    value = float(number)
+    if not math.isfinite(value):
+        raise InputError(source, field, "a finite number", got=repr(word))
+    return value, 0.5 * 10.0 ** number.as_tuple().exponent
+
+
+def load_sheet(path: str | Path) -> AnswerSheet:
+    """Read an answer sheet file; the exercise path is taken relative to the sheet."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(source, "", "an existing answer sheet", got="no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(source, "", "a readable UTF-8 text file", got=type(exc).__name__) from None
+    return parse_sheet(_read_text(text, source), source, base=path.parent)
+
+
+def _read_text(text: str, source: str):
+    if not text.strip():
+        raise InputError(source, "", "a mapping with 'exercise' and 'answers'", got="an empty file")
+    try:
+        if source.endswith(".json"):
+            return json.loads(text, parse_float=str, parse_int=str)
+        return yaml.load(text, Loader=yaml.BaseLoader)   # every scalar stays text: 0.50 keeps its digits
+    except json.JSONDecodeError as exc:
+        raise InputError(source, f"line {exc.lineno}", "valid JSON", got=exc.msg) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(source, f"line {mark.line + 1}" if mark else "", "valid YAML", got=str(problem)) from None
+
+
+def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
+    exercise = data.get("exercise")
+    if exercise in NULL_WORDS or not isinstance(exercise, str):
+        raise InputError(source, "exercise", f"a spec file path (relative to the sheet) or '{LECTURE}'",
+                         got="nothing" if exercise in NULL_WORDS else type(exercise).__name__)
+    if exercise.strip() == LECTURE:
+        return builtin_spec()
+    path = (base or Path(".")) / exercise
+    if not path.is_file():
+        looks_like_code = not Path(exercise).suffix and "/" not in exercise
+        raise InputError(source, "exercise", f"a spec file path (relative to the sheet) or '{LECTURE}'",
+                         got=f"'{exercise}' (no such file)",
+                         suggestion="exam variant codes are not supported yet" if looks_like_code
+                         else suggest(exercise, [LECTURE]))
+    spec = load_spec(path)
+    if not spec.is_single_step:
+        raise InputError(source, "exercise", "an exercise of one training step on one example",
+                         got=f"'{exercise}' trains over several examples or epochs")
+    return spec
+
+
+def _tolerance(raw, source: str) -> Tolerance | None:
+    if raw in NULL_WORDS:
+        return None
+    if isinstance(raw, str):
+        return Tolerance("absolute", parse_number(raw, source, "tolerance")[0])
+    if isinstance(raw, dict) and len(raw) == 1:
+        (kind, amount), = raw.items()
+        kinds = ("absolute", "relative", "significant")
+        if kind not in kinds:
+            raise InputError(source, f"tolerance.{kind}", "one of " + ", ".join(kinds), got=repr(kind),
+                             suggestion=suggest(kind, kinds))
+        value = parse_number(amount, source, f"tolerance.{kind}")[0]
+        if value < 0 or (kind == "significant" and (value != int(value) or value < 1)):
+            raise InputError(source, f"tolerance.{kind}", "a positive amount (a whole number for significant)",
+                             got=str(amount))
+        return Tolerance(kind, value)
+    raise InputError(source, "tolerance", "a number (absolute) or {absolute|relative|significant: amount}",
+                     got=repr(raw))
+
+
+def _resolve(name, names: dict[str, Key], source: str, field: str) -> Key:
+    word = str(name).replace(" ", "")
+    if word in names:
+        return names[word]
+    try:
+        key = Key.parse(word)
+    except ValueError:
+        key = None
+    if key is None or key not in names.values():
+        raise InputError(source, field, "a quantity of this exercise", got=repr(str(name)),
+                         suggestion=suggest(word, names))
+    return key
+
+
+def parse_sheet(data, source: str = "<sheet>", base: Path | None = None) -> AnswerSheet:
+    """Validate a loaded sheet (numbers as text, or as numbers for sheets built in Python)."""
+    if not isinstance(data, dict):
+        raise InputError(source, "", "a mapping with 'exercise' and 'answers'", got=type(data).__name__)
+    for field in data:
+        if field not in SHEET_FIELDS:
+            raise InputError(source, str(field), "one of " + ", ".join(SHEET_FIELDS), got="an unknown field",
+                             suggestion=suggest(str(field), SHEET_FIELDS))
+    spec = _exercise(data, source, base)
+    raw = data.get("answers")
+    if not isinstance(raw, dict) or not raw:
+        raise InputError(source, "answers", "a mapping of quantity names to numbers",
+                         got="nothing" if raw in NULL_WORDS else type(raw).__name__)
+    return AnswerSheet(source, spec, _answers(raw, spec, source), _tolerance(data.get("tolerance"), source),
+                       _asks(data.get("asks"), spec, source), str(data.get("student") or ""))
+
+
+def _answers(raw: dict, spec: NetworkSpec, source: str) -> tuple[Answer, ...]:
+    names = names_of(spec)
+    answers, seen = [], {}
+    for name, text in raw.items():
+        field = f"answers.{name}"
+        key = _resolve(name, names, source, field)
+        if key in seen:
+            raise InputError(source, field, "each quantity once", got=f"the same quantity as '{seen[key]}'")
+        seen[key] = name
+        if text in NULL_WORDS:
+            answers.append(Answer(str(name), key, None, None, 0.0))
+            continue
+        if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+            raise InputError(source, field, "a number such as 0.5933", got=type(text).__name__)
+        word = repr(text) if isinstance(text, float) else str(text)
+        value, half_unit = parse_number(word, source, field)
+        answers.append(Answer(str(name), key, word.strip(), value, half_unit))
+    return tuple(answers)
+
+
+def _asks(raw, spec: NetworkSpec, source: str):
+    if raw in NULL_WORDS:
+        return None
+    if not isinstance(raw, list):
+        raise InputError(source, "asks", "a list of quantity names", got=type(raw).__name__)
+    names = names_of(spec)
+    return tuple((str(n), _resolve(n, names, source, f"asks[{i}]")) for i, n in enumerate(raw))
