@@ -108,7 +108,6 @@ def evaluate_exact(graph: StepGraph, given: dict[Key, float]) -> dict[Key, sympy
             value = exact_number(given[q.key])
         else:
             value = q.definition.xreplace(values)
-            value = sympy.nsimplify(value) if value.is_Rational else value
             if not value.is_Rational:
                 value = value.evalf(EXACT_DIGITS)
         values[q.key.symbol] = value

@@ -162,7 +162,7 @@ class _Builder:
     def forward(self):
         arch = self.arch
         for l in range(1, arch.depth + 1):
-            self.forward_order += [k for k in self.graph.given if k.index[:1] == (l,) and k.kind != "target"]
+            self.forward_order += [k for k in self.graph.given if k.kind in ("w", "b", "theta") and k.index[0] == l]
             for j in range(1, arch.layers[l] + 1):
                 terms = [Mul(Key("w", (l, j, i)).symbol, self._output_symbol(l - 1, i), evaluate=False)
                          for i in range(1, arch.layers[l - 1] + 1)]
@@ -237,8 +237,10 @@ class _Builder:
         """(key, definition) of d child / d node, or None where it is 1 by definition (dE/dE_k)."""
         if child == E_TOTAL:
             return None
-        return Key(f"d{child.kind}/d{node.kind}", _local_index(child.index, node.index)), \
-            self._local_definition(child, node)
+        index = _local_index(child.index, node.index)
+        if child.kind == "out" and self._activation(child.index[0]).layerwise:
+            index = child.index + node.index[1:]      # the whole Jacobian: dout/dnet[L,k,j], diagonal included
+        return Key(f"d{child.kind}/d{node.kind}", index), self._local_definition(child, node)
 
     def _local_definition(self, child: Key, node: Key):
         arch = self.arch

@@ -155,7 +155,7 @@ def _conventions(solution) -> list[str]:
             activation = get_activation(name, arch.leaky_slope)
             lines.append(f"Activation: {activation.title}, $f(x) = {printer.doprint(activation.formula(x))}$.")
     loss = LOSSES[arch.loss]
-    lines.append(f"Loss: {loss.title}, $E = \\sum_k {printer.doprint(loss.term(t, o, sympy.Symbol('n')))}$ "
+    lines.append(f"Loss: {loss.title}, $E = \\sum_k {printer.doprint(loss.term(t, o, arch.layers[-1]))}$ "
                  f"with ${printer.doprint(t)}$ the target and ${printer.doprint(o)}$ the output.")
     if any(mode != "none" for mode in arch.bias_modes):
         word = "thresholds" if arch.bias_kind == "theta" else "biases"

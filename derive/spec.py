@@ -143,6 +143,11 @@ def read_yaml_text(text: str, source: str):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
+        if mark is not None:  # name the field whose value holds the problem, as well as the line
+            line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+            field_name = line.split(":", 1)[0].strip(" -") if ":" in line else ""
+            if field_name and field_name.replace("_", "").isalnum():
+                where = f"{field_name} (line {mark.line + 1})"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if "tag" in str(problem) or "constructor" in str(problem):
             raise InputError(source, where, "plain YAML data (numbers, text, lists, mappings)",

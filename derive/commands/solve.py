@@ -64,6 +64,19 @@ def solution_document(solution, run=None) -> dict:
     return document
 
 
+def _refuse_non_finite(spec, solution) -> None:
+    """A NaN or infinite quantity means the spec asks for something undefined (log of 0, overflow)."""
+    import math
+
+    bad = next((step for step in solution.steps.values() if not math.isfinite(step.value)), None)
+    if bad is not None:
+        field = "loss" if bad.key.kind in ("E", "dE/dout") else "weights"
+        hint = ("loss bce/cce needs outputs strictly between 0 and 1: use a sigmoid or softmax output layer"
+                if spec.architecture.loss in ("bce", "cce") else "use smaller weights or inputs")
+        raise InputError(spec.source, field, "numbers for which every quantity is finite",
+                         got=f"{bad.name} = {bad.value_text}", suggestion=hint)
+
+
 def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, templates_dir, max_weights):
     formats = parse_formats(formats_text, FORMATS)
     if notation is not None and notation not in NOTATIONS:
@@ -83,6 +96,7 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
 
         run = train(spec, exact=exact, precision=precision, notation=notation)
         solution = run.steps[0].solutions[0]
+    _refuse_non_finite(spec, solution)
     if formats == ["json"] and out_dir is None:
         from ..report import dumps
 
