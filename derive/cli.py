@@ -26,6 +26,7 @@ Examples:
   derive solve my-net.yaml --out sheet/ your own network
   derive gd --function "x**2" --x0 -4 --lr 0.8
   derive surface --function "x**2 - y**2"
+  derive check sheet.yaml               check a hand calculation step by step
 Run 'derive COMMAND --help' for the options of a command.""")
 @click.version_option(__version__, prog_name="derive")
 def cli():
@@ -55,13 +56,20 @@ def solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max
 
 
 # Commands of other modules register here.
+from .check.command import register as _register_check  # noqa: E402
+
+_register_check(cli)
+from .optimize.commands import gd, gradients, modes, surface  # noqa: E402
+
+for _command in (gd, surface, gradients, modes):
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning errors into one line and an exit status."""
     try:
-        cli.main(args=argv, prog_name="derive", standalone_mode=False)
-        return 0
+        status = cli.main(args=argv, prog_name="derive", standalone_mode=False)
+        return status if isinstance(status, int) else 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:

@@ -6,9 +6,9 @@ The rule, documented for users in docs/numbers.md:
   ``round`` would give ties-to-even) from its shortest decimal representation;
 * trailing zeros are dropped (0.35891648, not 0.358916480; 0.3775, not
   0.377500000);
-* a non-zero value smaller than 1e-4 in magnitude is shown in scientific
-  notation with six significant digits (8.84296e-07), so that small gradients
-  never print as 0.
+* a non-zero value smaller than 1e-4 in magnitude (or of 1e15 and more) is
+  shown in scientific notation with six significant digits (8.84296e-07), so
+  that small gradients never print as 0.
 
 Checking answers never depends on this rule: it compares against full
 precision (see derive.check).
@@ -19,6 +19,8 @@ precision (see derive.check).
 '0.1235'
 >>> format_number(-8.842966e-07)
 '-8.84297e-07'
+>>> format_number(3.5e21)
+'3.5e+21'
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = ["DEFAULT_PRECISION", "to_decimal", "format_number", "latex_number"]
 #: The lecture prints 9 decimal places (0.593269992).
 DEFAULT_PRECISION = 9
 SCIENTIFIC_BELOW = Decimal("1e-4")
+SCIENTIFIC_FROM = Decimal("1e15")     # a diverging run: keep the number readable (and within Decimal's precision)
 SIGNIFICANT_DIGITS = 6
 
 
@@ -51,7 +54,7 @@ def _parts(value, places: int) -> tuple[str, int | None]:
     number = to_decimal(value)
     if not number.is_finite():
         return ("nan" if number.is_nan() else ("-inf" if number < 0 else "inf")), None
-    if number != 0 and abs(number) < SCIENTIFIC_BELOW:
+    if number != 0 and (abs(number) < SCIENTIFIC_BELOW or abs(number) >= SCIENTIFIC_FROM):
         exponent = number.adjusted()
         mantissa = number.scaleb(-exponent).quantize(
             Decimal(1).scaleb(1 - SIGNIFICANT_DIGITS), rounding=ROUND_HALF_UP)

@@ -1,0 +1,60 @@
+"""Vanishing and exploding gradients: the product of local factors, checked by a plain loop."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from derive.optimize.vanishing import deep_chain
+from tests.optimize_support import json_of
+
+
+def plain_chain(depth, weight, activation, x=1.0, width=1):
+    """Independent forward/backward pass: returns dE/dz for layers 1..L, E = sum of outputs."""
+    f = {"sigmoid": lambda z: 1 / (1 + math.exp(-z)), "tanh": math.tanh, "relu": lambda z: max(z, 0.0)}[activation]
+    df = {"sigmoid": lambda z: f(z) * (1 - f(z)), "tanh": lambda z: 1 - math.tanh(z) ** 2,
+          "relu": lambda z: 1.0 if z > 0 else 0.0}[activation]
+    zs, a = [], x
+    for _ in range(depth):
+        zs.append(width * weight * a)
+        a = f(zs[-1])
+    deltas = [0.0] * depth
+    deltas[-1] = df(zs[-1])
+    for layer in range(depth - 2, -1, -1):
+        deltas[layer] = df(zs[layer]) * width * weight * deltas[layer + 1]
+    return deltas
+
+
+@pytest.mark.parametrize("activation, weight", [("sigmoid", 0.5), ("tanh", 0.5), ("relu", 2.0), ("sigmoid", 5.0),
+                                                ("tanh", 3.0)])
+def test_error_signals_match_a_plain_computation(activation, weight):
+    chain = deep_chain(10, activation, weight)
+    assert [l.error_signal for l in chain.layers] == pytest.approx(plain_chain(10, weight, activation), rel=1e-12)
+
+
+def test_sigmoid_with_w_half_vanishes_within_the_bound():
+    data = json_of(["gradients", "--depth", "10", "--activation", "sigmoid", "--weight", "0.5"])
+    deltas = [layer["delta"] for layer in data["layers"]]
+    assert deltas == pytest.approx(plain_chain(10, 0.5, "sigmoid"), rel=1e-12)
+    for layer in data["layers"]:   # |delta_l| <= (1/4)^(L-l+1) |w|^(L-l)
+        assert abs(layer["delta"]) <= 0.25 ** (10 - layer["layer"] + 1) * 0.5 ** (10 - layer["layer"])
+    assert data["verdict"] == "vanishing" and deltas[0] == pytest.approx(1.4522381450e-09, rel=1e-9)
+
+
+def test_relu_with_large_weights_explodes_exactly_like_w_to_the_depth():
+    chain = deep_chain(10, "relu", 2.0)
+    assert [l.error_signal for l in chain.layers] == [2.0 ** (10 - l) for l in range(1, 11)]
+    assert chain.verdict == "exploding"
+
+
+def test_width_multiplies_each_factor():
+    chain = deep_chain(6, "tanh", 0.3, width=3)
+    assert [l.error_signal for l in chain.layers] == pytest.approx(plain_chain(6, 0.3, "tanh", width=3), rel=1e-12)
+
+
+def test_weight_gradient_is_delta_times_the_input_of_the_layer():
+    chain = deep_chain(4, "sigmoid", 0.5)
+    inputs = [1.0] + [l.activation_output for l in chain.layers[:-1]]
+    assert [l.weight_gradient for l in chain.layers] == pytest.approx(
+        [l.error_signal * a for l, a in zip(chain.layers, inputs)])
