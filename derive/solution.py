@@ -13,6 +13,7 @@ in numbers.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +26,7 @@ from .notation import Notation, get_notation
 from .printing import PLACEHOLDER, QuantityLatexPrinter, QuantityStrPrinter
 from .spec import NetworkSpec
 
-__all__ = ["Step", "Solution", "solve", "skeleton"]
+__all__ = ["Step", "Solution", "solve", "skeleton", "template_solution", "fill_markers"]
 
 _PLACEHOLDER_RE = re.compile(PLACEHOLDER.format("([^\x00]+)"))
 
@@ -155,3 +156,46 @@ def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECI
                           fill(sk.numbers_template, in_formula) if sk.numbers_template else "",
                           str(exact_values[key].evalf(40)) if exact else None)
     return Solution(spec, graph, notation_obj, steps, precision, exact)
+
+
+# -- many variants of one architecture: render once with markers, fill numbers per variant ------------
+
+_MARKS = {"value_latex": "\x02", "value_text": "\x03", "in_formula": "\x01"}
+_MARK_RE = re.compile("([\x01\x02\x03])([^\x01\x02\x03]+)\\1")
+
+
+def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
+                      notation: str | None = None) -> Solution:
+    """A Solution whose numbers are markers; render it once, then :func:`fill_markers` per variant."""
+    graph = build_graph(spec.architecture)
+    notation_obj, skeletons = skeleton(graph, notation or spec.notation)
+    mark = {name: {k: f"{m}{k}{m}" for k in skeletons} for name, m in _MARKS.items()}
+    steps = {key: Step(sk, math.nan, mark["value_text"][key], mark["value_latex"][key],
+                       fill(sk.numbers_template, mark["in_formula"]) if sk.numbers_template else "")
+             for key, sk in skeletons.items()}
+    return Solution(spec, graph, notation_obj, steps, precision, False)
+
+
+def fill_markers(text: str, values: dict, precision: int = DEFAULT_PRECISION) -> str:
+    """Replace the markers of a rendered template solution by one variant's numbers."""
+    cache: dict[tuple[str, str], str] = {}
+
+    def number(match):
+        kind, key = match.group(1), match.group(2)
+        found = cache.get((kind, key))
+        if found is None:
+            value = values[Key.parse(key)] if not isinstance(values, _ByName) else values[key]
+            if kind == "\x03":
+                found = format_number(value, precision)
+            else:
+                found = latex_number(value, precision)
+                if kind == "\x01":
+                    found = _parenthesised(found)
+            cache[(kind, key)] = found
+        return found
+
+    return _MARK_RE.sub(number, text)
+
+
+class _ByName(dict):
+    """Values keyed by the key's text (``"w[1,1,1]"``): saves parsing keys per variant."""

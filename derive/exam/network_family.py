@@ -1,0 +1,162 @@
+"""Network exercise families, declared in exercises/*.yaml.
+
+A family file gives the network's shape, the grids its numbers are drawn from,
+the asked quantities and the question text; this class does the rest.  The
+worked solution is rendered once per family with markers in place of numbers
+(:func:`derive.solution.template_solution`), so a variant only costs one
+evaluation and one pass of number filling.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy
+
+from ..evaluate import evaluate_float, given_values
+from ..graph import build_graph
+from ..keys import Key
+from ..solution import fill_markers, template_solution
+from ..spec import parse_spec
+from .family import Answer, Family, tolerance_for
+
+__all__ = ["NetworkFamily"]
+
+SATURATION = 4.0          # |net| below this: no saturated sigmoid
+SHOWN_DECIMALS = 4        # answers are asked to 4 decimals
+
+
+def _grid(rng, rule, shape=None):
+    """Draw from ``{low, high, step}`` (numbers a student can compute with) or a list of choices."""
+    if isinstance(rule, list):
+        picks = rng.integers(0, len(rule), size=shape)
+        return numpy.asarray(rule, dtype=float)[picks]
+    count = int(round((rule["high"] - rule["low"]) / rule["step"])) + 1
+    values = rule["low"] + rule["step"] * rng.integers(0, count, size=shape)
+    if rule.get("nonzero"):
+        values = numpy.where(numpy.isclose(values, 0), rule["step"], values)
+    return numpy.round(values, 6)
+
+
+class NetworkFamily(Family):
+    def __init__(self, data: dict):
+        self.data = data
+        self.id, self.code, self.title = data["id"], data["code"], data["title"]
+        self.topics = tuple(data.get("topics", ()))
+        self.difficulty = int(data.get("difficulty", 2))
+        self.asks = data.get("asks", "")
+        self.network = data["network"]
+        self.grids = data["draw"]
+        self.question_text = data.get("question", "")
+        self.relative_tolerance = float(data.get("tolerance", {}).get("relative", 0.002))
+
+    # -- drawing ----------------------------------------------------------------------------
+    def draw(self, rng: numpy.random.Generator) -> dict:
+        layers = self.network["layers"]
+        weights = [_grid(rng, self.grids["weights"], (layers[l], layers[l - 1])).tolist()
+                   for l in range(1, len(layers))]
+        bias_mode = self.network.get("bias", "shared")
+        if bias_mode == "shared":
+            biases = [float(b) for b in _grid(rng, self.grids["biases"], (len(layers) - 1,))]
+        elif bias_mode == "neuron":
+            biases = [_grid(rng, self.grids["biases"], (layers[l],)).tolist() for l in range(1, len(layers))]
+        else:
+            biases = None
+        spec = {"title": self.title, "notation": self.network.get("notation", "mazur"),
+                "layers": list(layers), "activation": self.network["activation"], "loss": self.network["loss"],
+                "weights": weights}
+        if biases is not None:
+            spec["biases"] = biases
+        spec.update(train_biases=bool(self.network.get("train_biases", False)),
+                    learning_rate=float(_grid(rng, self.grids["learning_rate"])),
+                    input=_grid(rng, self.grids["input"], (layers[0],)).tolist(),
+                    target=_grid(rng, self.grids["target"], (layers[-1],)).tolist())
+        return spec
+
+    # -- solving ----------------------------------------------------------------------------
+    @cached_property
+    def _template_spec(self):
+        return parse_spec(self.draw(numpy.random.default_rng(0)), source=f"exercises/{self.id}")
+
+    @cached_property
+    def graph(self):
+        return build_graph(self._template_spec.architecture)
+
+    @cached_property
+    def asked_keys(self) -> list[Key]:
+        keys = []
+        for pattern in self.data["asked"]:
+            if pattern.endswith("[*]"):
+                keys += [k for k in self.graph.quantities if k.kind == pattern[:-3]]
+            else:
+                keys.append(Key.parse(pattern))
+        return keys
+
+    @cached_property
+    def notation(self):
+        from ..notation import get_notation
+
+        return get_notation(self._template_spec.notation, self._template_spec.architecture)
+
+    def values(self, params: dict) -> dict[Key, float]:
+        spec = parse_spec(params, source=f"<{self.id} variant>")
+        return evaluate_float(self.graph, given_values(spec))
+
+    def answers(self, params: dict, values: dict | None = None) -> list[Answer]:
+        values = values or self.values(params)
+        return [Answer(str(k), self.notation.plain(k), self.notation.latex(k), values[k],
+                       tolerance_for(values[k], self.relative_tolerance)) for k in self.asked_keys]
+
+    def problems(self, params: dict, answers: list[Answer]) -> list[str]:
+        out = super().problems(params, answers)
+        values = self.values(params)
+        for key, value in values.items():
+            if key.kind == "net" and abs(value) >= SATURATION:
+                out.append(f"{self.notation.plain(key)} = {value:.3f} saturates the activation")
+        for answer in answers:
+            if "/" in answer.key and abs(answer.value) < 0.5 * 10 ** -SHOWN_DECIMALS:
+                out.append(f"{answer.name} rounds to 0 at {SHOWN_DECIMALS} decimals")
+        return out
+
+    def spec(self, params: dict) -> dict:
+        return params
+
+    # -- rendering --------------------------------------------------------------------------
+    def _template(self, part: str, fmt: str, precision: int) -> str:
+        key = (part, fmt, precision)
+        cache = self.__dict__.setdefault("_templates", {})
+        if key not in cache:
+            cache[key] = self._render_template(part, fmt, precision)
+        return cache[key]
+
+    def _render_template(self, part, fmt, precision) -> str:
+        from ..diagram import svg, tikz
+        from ..report import solution_context
+        from ..templating import render
+
+        solution = template_solution(self._template_spec, precision)
+        context = solution_context(solution)
+        context.update(training=None, family=self.metadata(), question_text=self.question_text,
+                       asked=[{"name": self.notation.plain(k), "latex": self.notation.latex(k)}
+                              for k in self.asked_keys], tikz=tikz(solution), svg_name="@@FIGURE@@")
+        return render(f"exam_network_{part}.{fmt}.j2", context)
+
+    def render(self, params: dict, part: str, fmt: str, precision: int, values=None) -> str:
+        values = values or self.values(params)
+        return fill_markers(self._template(part, fmt, precision), values, precision)
+
+    def diagram_svg(self, params: dict, precision: int, values=None) -> str:
+        from ..diagram import svg
+
+        values = values or self.values(params)
+        cache = self.__dict__.setdefault("_svg", {})
+        if precision not in cache:
+            cache[precision] = svg(template_solution(self._template_spec, precision))
+        return fill_markers(cache[precision], values, precision)
+
+    def solve_files(self, params: dict, formats, precision: int) -> dict:
+        from ..commands.solve import render_solution
+        from ..solution import solve
+
+        spec = parse_spec(params, source=f"<{self.id} variant>", name=self.id)
+        return render_solution(solve(spec, precision=precision), formats)

@@ -1,0 +1,108 @@
+"""Variants and their codes: one generation loop with an explicit generator per question.
+
+A variant code such as ``2026-7-BFS.GDS-K`` names the exam seed (2026), the
+variant number (7), the families of its questions in order (BFS, GDS) and a
+check letter against typos.  Everything of a variant follows from its code.
+
+>>> code = variant_code(2026, 7, ["BFS", "GDS"])
+>>> parse_code(code)
+(2026, 7, ('BFS', 'GDS'))
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy
+
+from ..errors import DeriveError, InputError
+from .family import Answer, Family, family_by_code
+
+__all__ = ["Question", "Variant", "variant_code", "parse_code", "generate", "regenerate", "MAX_DRAWS"]
+
+#: Draws per question before the family's constraints are declared impossible.
+MAX_DRAWS = 2000
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class Question:
+    number: int                 # 1-based position in the variant
+    family: Family
+    params: dict                # plain data: everything needed to recompute the question
+    answers: tuple[Answer, ...]
+    draws: int                  # how many draws it took (1 = the first was fine)
+
+
+@dataclass(frozen=True)
+class Variant:
+    index: int                  # 1-based
+    code: str
+    questions: tuple[Question, ...]
+
+
+def _check_letter(text: str) -> str:
+    return _ALPHABET[zlib.crc32(text.encode()) % len(_ALPHABET)]
+
+
+def variant_code(seed: int, index: int, family_codes: Sequence[str]) -> str:
+    body = f"{seed}-{index}-{'.'.join(family_codes)}"
+    return f"{body}-{_check_letter(body)}"
+
+
+def parse_code(code: str, source: str = "--variant") -> tuple[int, int, tuple[str, ...]]:
+    """(seed, index, family codes) of a variant code; a clear error for anything else."""
+    parts = code.strip().upper().split("-")
+    expected = "a variant code printed on an exam, like 2026-7-BFS.GDS-K"
+    if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
+        raise InputError(source, "", expected, got=repr(code))
+    body = "-".join(parts[:3])
+    if _check_letter(body) != parts[3]:
+        raise InputError(source, "", expected, got=f"{code!r}, whose check letter does not match (a typo?)")
+    return int(parts[0]), int(parts[1]), tuple(parts[2].split("."))
+
+
+def _rng(seed: int, index: int, number: int, family: Family) -> numpy.random.Generator:
+    # Independent streams per (seed, variant, question, family): consecutive seeds never collapse.
+    return numpy.random.default_rng([seed, index, number, zlib.crc32(family.code.encode())])
+
+
+def draw_question(family: Family, seed: int, index: int, number: int, seen: set) -> Question:
+    """The first draw that meets the family's constraints and repeats no earlier variant's answers."""
+    rng = _rng(seed, index, number, family)
+    reasons: list[str] = []
+    for attempt in range(1, MAX_DRAWS + 1):
+        params = family.draw(rng)
+        answers = tuple(family.answers(params))
+        reasons = family.problems(params, list(answers))
+        signature = tuple(round(a.value, 6) for a in answers)
+        if not reasons and signature not in seen:
+            seen.add(signature)
+            return Question(number, family, params, answers, attempt)
+    raise DeriveError(f"exercise family {family.id}: no acceptable variant in {MAX_DRAWS} draws "
+                      f"(last reason: {reasons[0] if reasons else 'every draw repeated an earlier variant'})")
+
+
+def generate(families: Sequence[Family], n: int, seed: int, start: int = 1) -> Iterator[Variant]:
+    """Variants ``start``..``n`` (all earlier ones are drawn too: they fix which answers are taken)."""
+    seen: list[set] = [set() for _ in families]
+    codes = [f.code for f in families]
+    for index in range(1, n + 1):
+        questions = tuple(draw_question(f, seed, index, k + 1, seen[k]) for k, f in enumerate(families))
+        if index >= start:
+            yield Variant(index, variant_code(seed, index, codes), questions)
+
+
+def regenerate(code: str, source: str = "--variant") -> Variant:
+    """The variant a code names, exactly as its exam printed it."""
+    seed, index, family_codes = parse_code(code, source)
+    try:
+        families = [family_by_code(c) for c in family_codes]
+    except KeyError as exc:
+        raise InputError(source, "", "a code whose families exist in this version of derive",
+                         got=f"unknown family code {exc.args[0]!r}") from None
+    return next(generate(families, index, seed, start=index))
+
+
