@@ -56,6 +56,10 @@ def solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max
 
 
 # Commands of other modules register here.
+from .commands.exam import exam_command, families_command, stress_command  # noqa: E402
+
+for _command in (families_command, exam_command, stress_command):
+    cli.add_command(_command)
 from .check.command import register as _register_check  # noqa: E402
 
 _register_check(cli)

@@ -138,7 +138,8 @@ class NetworkFamily(Family):
         context = solution_context(solution)
         context.update(training=None, family=self.metadata(), question_text=self.question_text,
                        asked=[{"name": self.notation.plain(k), "latex": self.notation.latex(k)}
-                              for k in self.asked_keys], tikz=tikz(solution), svg_name="@@FIGURE@@")
+                              for k in self.asked_keys], tikz=tikz(solution), svg_name="@@FIGURE@@",
+                       heading="\\subsection")
         return render(f"exam_network_{part}.{fmt}.j2", context)
 
     def render(self, params: dict, part: str, fmt: str, precision: int, values=None) -> str:

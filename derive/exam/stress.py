@@ -1,0 +1,44 @@
+"""Stress test of a family over many seeds, like R/exams' stresstest_exercise.
+
+>>> from derive.exam.family import get_family
+>>> report = stress(get_family("chain-rule"), 20)
+>>> report["failures"], report["n"]
+([], 20)
+"""
+
+from __future__ import annotations
+
+import math
+import traceback
+
+from ..errors import DeriveError
+from .family import Family
+from .variants import draw_question
+
+__all__ = ["stress"]
+
+
+def stress(family: Family, n: int, first_seed: int = 1) -> dict:
+    """Draw one question per seed; collect failures, rejected draws and the spread of each answer."""
+    failures, degenerate, draws = [], 0, 0
+    spread: dict[str, list[float]] = {}
+    for seed in range(first_seed, first_seed + n):
+        try:
+            question = draw_question(family, seed, 1, 1, set())
+            family.render(question.params, "question", "md", 4)
+            family.render(question.params, "solution", "md", 4)
+        except DeriveError as exc:
+            failures.append({"seed": seed, "error": str(exc)})
+            continue
+        except Exception as exc:  # a family bug: report it with where it happened
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            failures.append({"seed": seed, "error": f"{type(exc).__name__}: {exc} ({where.filename}:{where.lineno})"})
+            continue
+        degenerate += question.draws - 1
+        draws += question.draws
+        for answer in question.answers:
+            spread.setdefault(answer.key, []).append(answer.value)
+    answers = {key: {"min": min(v), "max": max(v), "distinct": len({round(x, 9) for x in v}),
+                     "finite": all(math.isfinite(x) for x in v)} for key, v in spread.items()}
+    return {"family": family.id, "n": n, "failures": failures, "degenerate": degenerate,
+            "rejection_rate": degenerate / draws if draws else 0.0, "answers": answers}

@@ -1,0 +1,192 @@
+"""``derive exam``: N variants -> question and solution sheets, answer keys, Moodle XML.
+
+Variants stream to disk in a staging folder beside the destination (memory
+stays flat in N); the two PDFs are compiled once each from the whole sheet;
+only when everything succeeded are the files moved into place.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..errors import InputError, ToolMissing
+from ..templating import render
+from .family import Family
+from .variants import Variant, generate
+
+__all__ = ["ExamPlan", "write_exam", "EXAM_FORMATS"]
+
+EXAM_FORMATS = ("pdf", "tex", "md", "moodle", "json", "csv")
+
+
+@dataclass(frozen=True)
+class ExamPlan:
+    families: tuple[Family, ...]
+    points: tuple[int | None, ...]
+    n: int
+    seed: int
+    title: str = "Backpropagation and gradient descent"
+    precision: int = 9
+
+
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() and abs(value) < 2 ** 53 else float(value)
+
+
+def answers_entry(variant: Variant) -> dict:
+    """One variant of answers.json (CONTRACT §6)."""
+    questions = []
+    for q in variant.questions:
+        answers = {}
+        for a in q.answers:
+            entry = {"value": _number(a.value), "tolerance": a.tolerance, "name": a.name}
+            if a.is_choice:
+                entry["choices"] = list(a.choices)
+            answers[a.key] = entry
+        item = {"number": q.number, "family": q.family.id, "answers": answers}
+        spec = q.family.spec(q.params)
+        item["spec" if spec is not None else "params"] = spec if spec is not None else q.params
+        questions.append(item)
+    return {"code": variant.code, "index": variant.index, "questions": questions}
+
+
+class _Sheets:
+    """The open files of one exam while variants stream in."""
+
+    def __init__(self, folder: Path, plan: ExamPlan, formats):
+        self.folder, self.plan, self.formats = folder, plan, formats
+        self.files = {}
+        base = {"title": plan.title, "seed": plan.seed, "n": plan.n, "version": __version__}
+        wants_tex = {"tex", "pdf"} & set(formats)
+        for part, stem in (("question", "questions"), ("solution", "solutions")):
+            if wants_tex:
+                self._open(f"{stem}.tex").write(render("exam_header.tex.j2", {**base, "part": part}))
+            if "md" in formats:
+                self._open(f"{stem}.md").write(render("exam_header.md.j2", {**base, "part": part}))
+        if "json" in formats:
+            self._open("answers.json").write(
+                '{\n  "seed": %d,\n  "title": %s,\n  "generator": "derive %s",\n  "variants": [' % (
+                    plan.seed, json.dumps(plan.title), __version__))
+        if "csv" in formats:
+            handle = self._open("answers.csv", newline="")
+            self.csv = csv.writer(handle, lineterminator="\n")
+            self.csv.writerow(["variant", "question", "family", "key", "name", "value", "tolerance", "correct_choice"])
+        self.count = 0
+
+    def _open(self, name: str, newline=None):
+        handle = open(self.folder / name, "w", encoding="utf-8", newline=newline)
+        self.files[name] = handle
+        return handle
+
+    def add(self, variant: Variant) -> None:
+        plan, precision = self.plan, self.plan.precision
+        for part, stem in (("question", "questions"), ("solution", "solutions")):
+            for fmt in ("tex", "md"):
+                name = f"{stem}.{fmt}"
+                if name not in self.files:
+                    continue
+                questions = []
+                for q, points in zip(variant.questions, plan.points):
+                    body = q.family.render(q.params, part, fmt, precision)
+                    if fmt == "md":
+                        body = body.replace("@@FIGURE@@", self._figure(variant, q))
+                    questions.append({"number": q.number, "title": q.family.title, "points": points, "body": body})
+                context = {"code": variant.code, "title": plan.title, "part": part, "questions": questions}
+                self.files[name].write(render(f"exam_variant.{fmt}.j2", context))
+        if "answers.json" in self.files:
+            text = json.dumps(answers_entry(variant), indent=2, ensure_ascii=False, allow_nan=False)
+            self.files["answers.json"].write(("," if self.count else "") + "\n    " + text.replace("\n", "\n    "))
+        if "answers.csv" in self.files:
+            for q in variant.questions:
+                for a in q.answers:
+                    choice = a.choices[int(a.value)] if a.is_choice else ""
+                    self.csv.writerow([variant.code, q.number, q.family.id, a.key, a.name, repr(float(a.value)),
+                                       repr(float(a.tolerance)), choice])
+        self.count += 1
+
+    def _figure(self, variant: Variant, q) -> str:
+        draw = getattr(q.family, "diagram_svg", None)
+        if draw is None:
+            return ""
+        name = f"figures/{variant.code}-q{q.number}.svg"
+        (self.folder / "figures").mkdir(exist_ok=True)
+        (self.folder / name).write_text(draw(q.params, self.plan.precision), encoding="utf-8")
+        return name
+
+    def close(self) -> None:
+        for name, handle in self.files.items():
+            if name.endswith(".tex"):
+                handle.write(render("exam_footer.tex.j2", {}))
+            if name == "answers.json":
+                handle.write("\n  ]\n}\n")
+            handle.close()
+
+
+def _progress(iterable, total: int):
+    from tqdm import tqdm
+
+    return tqdm(iterable, total=total, unit="variant", file=sys.stderr, disable=not sys.stderr.isatty(),
+                leave=False, desc="variants")
+
+
+def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path], str | None]:
+    """Write every requested file into ``out_dir``; return the paths and a note (PDF skipped) or None."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".derive-exam-", dir=out))
+    except OSError as exc:
+        raise InputError("--out", str(out), "a folder derive can write to", got=exc.strerror) from None
+    note = None
+    try:
+        sheets = _Sheets(staging, plan, formats)
+        variants = []
+        try:
+            for variant in _progress(generate(plan.families, plan.n, plan.seed), plan.n):
+                sheets.add(variant)
+                if "moodle" in formats:
+                    variants.append(variant)
+        finally:
+            sheets.close()
+        if "moodle" in formats:
+            from .moodle import moodle_xml
+
+            (staging / "moodle.xml").write_text(moodle_xml(variants, precision=4, title=plan.title),
+                                                encoding="utf-8")
+        if "pdf" in formats:
+            note = _compile(staging)
+        if "tex" not in formats:
+            for stem in ("questions", "solutions"):
+                (staging / f"{stem}.tex").unlink(missing_ok=True)
+        written = []
+        for path in sorted(staging.rglob("*")):
+            if path.is_file():
+                target = out / path.relative_to(staging)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+                written.append(target)
+        return written, note
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _compile(folder: Path) -> str | None:
+    from ..texcompile import compile_pdf
+
+    try:
+        for stem in ("questions", "solutions"):
+            source = (folder / f"{stem}.tex").read_text(encoding="utf-8")
+            (folder / f"{stem}.pdf").write_bytes(compile_pdf(source, runs=1))
+    except ToolMissing as exc:
+        return str(exc)
+    return None
+
+
