@@ -16,6 +16,7 @@ Examples:
   derive solve net.yaml --format md,json --out sheet/
   derive solve --format json            # JSON on stdout
   derive solve net.yaml --precision 4 --exact
+  derive solve --variant 2026-7-BFS.GDS-K --question 2   # a question of an exam variant
 """
 
 
@@ -45,13 +46,23 @@ def cli():
 @click.option("--templates", "templates_dir", default=None, type=click.Path(file_okay=False),
               help="A folder of your own templates, searched before the packaged ones (sandboxed).")
 @click.option("--max-weights", default=None, type=click.IntRange(1), help="Raise the size limit (default 400 weights).")
-def solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights):
+@click.option("--variant", "variant_code", default=None, help="Regenerate a question of an exam variant (its code).")
+@click.option("--question", "question_number", default=1, show_default=True, type=click.IntRange(1),
+              help="Which question of --variant.")
+def solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights, variant_code,
+          question_number):
     """Worked solution of one backpropagation step (or training run) for SPEC.
 
-    Without SPEC, solves the lecture's 2-2-2 example.
+    Without SPEC, solves the lecture's 2-2-2 example.  With --variant CODE, solves question K
+    of that exam variant.
     """
-    from .commands.solve import run_solve
+    from .commands.solve import run_solve, run_solve_variant
 
+    if variant_code:
+        if spec:
+            raise click.UsageError("give either SPEC or --variant, not both")
+        run_solve_variant(variant_code, question_number, formats, out_dir, precision)
+        return
     run_solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights)
 
 

@@ -89,8 +89,16 @@ def compile_graph(graph: StepGraph):
 def evaluate_float(graph: StepGraph, given: dict[Key, float]) -> dict[Key, float]:
     """float64 value of every quantity (arrays in, arrays out, for many variants at once)."""
     function = compile_graph(graph)
+    inputs = [given[k] for k in function.given]
+    single = all(np.ndim(x) == 0 for x in inputs)
+    if single:
+        # One variant runs through the same array kernels as a batch of many: NumPy's vectorised exp
+        # can differ from its scalar exp in the last bit, and a variant must not depend on how it was run.
+        inputs = [np.array([x], dtype=float) for x in inputs]
     with np.errstate(all="ignore"):
-        results = function(*(given[k] for k in function.given))
+        results = function(*inputs)
+    if single:
+        return {key: float(v[0]) if np.ndim(v) else float(v) for key, v in zip(function.keys, results)}
     return {key: (float(v) if np.ndim(v) == 0 else v) for key, v in zip(function.keys, results)}
 
 

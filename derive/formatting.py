@@ -25,7 +25,7 @@ precision (see derive.check).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 __all__ = ["DEFAULT_PRECISION", "to_decimal", "format_number", "latex_number"]
 
@@ -34,6 +34,7 @@ DEFAULT_PRECISION = 9
 SCIENTIFIC_BELOW = Decimal("1e-4")
 SCIENTIFIC_FROM = Decimal("1e15")     # a diverging run: keep the number readable (and within Decimal's precision)
 SIGNIFICANT_DIGITS = 6
+_WIDE = Context(prec=80)     # room for 1e15 at 30 decimal places
 
 
 def to_decimal(value) -> Decimal:
@@ -51,6 +52,15 @@ def to_decimal(value) -> Decimal:
 
 def _parts(value, places: int) -> tuple[str, int | None]:
     """Mantissa text and exponent (None for plain decimal notation)."""
+    if type(value) is float and 1e-4 <= abs(value) < 1e15:
+        # Fast path: correctly rounded binary formatting equals half-up rounding of the shortest
+        # repr except at an exact decimal tie (repr ends in 5 just past the last place): go exact there.
+        shortest = repr(value)
+        decimals = len(shortest) - shortest.find(".") - 1 if "." in shortest and "e" not in shortest else -1
+        if 0 <= decimals <= places:
+            return _strip_text(shortest), None
+        if decimals > places + 1 or (decimals == places + 1 and not shortest.endswith("5")):
+            return _strip_text(f"{value:.{places}f}"), None
     number = to_decimal(value)
     if not number.is_finite():
         return ("nan" if number.is_nan() else ("-inf" if number < 0 else "inf")), None
@@ -61,12 +71,15 @@ def _parts(value, places: int) -> tuple[str, int | None]:
         if abs(mantissa) >= 10:  # 9.999995 rounded up to 10.00000
             mantissa, exponent = mantissa / 10, exponent + 1
         return _strip(mantissa), exponent
-    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_WIDE)
     return _strip(rounded), None
 
 
 def _strip(number: Decimal) -> str:
-    text = f"{number:f}"
+    return _strip_text(f"{number:f}")
+
+
+def _strip_text(text: str) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

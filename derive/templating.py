@@ -49,6 +49,7 @@ def _environment(user_folder: str | None, **delimiters) -> jinja2.Environment:
     cls = SandboxedEnvironment if user_folder else jinja2.Environment
     env = cls(loader=jinja2.FileSystemLoader(folders), undefined=jinja2.StrictUndefined,
               autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+              auto_reload=False,   # templates do not change during a run: no stat() per render
               **delimiters)
     env.filters.update(tex_escape=tex_escape,
                        num=lambda v, places=DEFAULT_PRECISION: format_number(v, places),

@@ -114,3 +114,35 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
         click.echo(str(path))
     if pdf_missing:
         click.echo(f"note: {pdf_missing}", err=True)
+
+
+def run_solve_variant(code, question_number, formats_text, out_dir, precision):
+    """``derive solve --variant CODE --question K``: the full worked solution of that exam question."""
+    from ..exam.variants import regenerate
+
+    formats = parse_formats(formats_text, FORMATS)
+    variant = regenerate(code)
+    if question_number > len(variant.questions):
+        raise InputError("--question", "", f"a question number from 1 to {len(variant.questions)}",
+                         got=str(question_number))
+    question = variant.questions[question_number - 1]
+    precision = DEFAULT_PRECISION if precision is None else precision
+    if formats == ["json"] and out_dir is None and question.family.spec(question.params) is not None:
+        from ..report import dumps
+        from ..solution import solve
+        from ..spec import parse_spec
+
+        spec = parse_spec(question.family.spec(question.params), source=f"<variant {variant.code}>")
+        click.echo(dumps(solution_document(solve(spec, precision=precision))), nl=False)
+        return
+    pdf_missing = None
+    try:
+        files = question.family.solve_files(question.params, formats, precision)
+    except ToolMissing as exc:
+        pdf_missing = str(exc)
+        files = question.family.solve_files(question.params, [f for f in formats if f != "pdf"], precision)
+    folder = Path(out_dir) if out_dir else Path("output") / f"{variant.code}-q{question_number}"
+    for path in write_files(folder, files):
+        click.echo(str(path))
+    if pdf_missing:
+        click.echo(f"note: {pdf_missing}", err=True)

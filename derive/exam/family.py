@@ -80,6 +80,9 @@ class Family:
             out.append("two asked answers coincide at 4 decimals")
         return out
 
+    def prefetch(self, candidates: list[dict]) -> None:
+        """Evaluate many candidate draws at once (optional speed-up; ``[]`` forgets them)."""
+
     def spec(self, params: dict) -> dict | None:
         """The network spec (CONTRACT §1) of a network question, else None."""
         return None
@@ -91,6 +94,10 @@ class Family:
     def solve_files(self, params: dict, formats, precision: int) -> dict[str, str | bytes]:
         """The full worked solution as files, for ``derive solve --variant``."""
         raise NotImplementedError
+
+    def __reduce__(self):
+        # Families are registered singletons: pickle (for worker processes) by id, not by contents.
+        return get_family, (self.id,)
 
     def metadata(self) -> dict:
         return {"id": self.id, "code": self.code, "title": self.title, "topics": list(self.topics),

@@ -16,7 +16,7 @@ import numpy
 from ..evaluate import evaluate_float, given_values
 from ..graph import build_graph
 from ..keys import Key
-from ..solution import fill_markers, template_solution
+from ..solution import fill_markers, marker_table, template_solution
 from ..spec import parse_spec
 from .family import Answer, Family, tolerance_for
 
@@ -32,10 +32,11 @@ def _grid(rng, rule, shape=None):
         picks = rng.integers(0, len(rule), size=shape)
         return numpy.asarray(rule, dtype=float)[picks]
     count = int(round((rule["high"] - rule["low"]) / rule["step"])) + 1
-    values = rule["low"] + rule["step"] * rng.integers(0, count, size=shape)
+    steps = rng.integers(0, count, size=shape)
     if rule.get("nonzero"):
-        values = numpy.where(numpy.isclose(values, 0), rule["step"], values)
-    return numpy.round(values, 6)
+        zero = round(-rule["low"] / rule["step"])
+        steps = steps + (steps == zero) if 0 <= zero < count - 1 else steps   # 0 is not on offer
+    return numpy.round(rule["low"] + rule["step"] * steps, 6)
 
 
 class NetworkFamily(Family):
@@ -98,14 +99,52 @@ class NetworkFamily(Family):
 
         return get_notation(self._template_spec.notation, self._template_spec.architecture)
 
-    def values(self, params: dict) -> dict[Key, float]:
-        spec = parse_spec(params, source=f"<{self.id} variant>")
-        return evaluate_float(self.graph, given_values(spec))
+    def prefetch(self, candidates: list[dict]) -> None:
+        """Evaluate the candidates in one call of the compiled graph, on arrays (one entry per candidate)."""
+        self._prefetched = {}
+        if not candidates:
+            return
+        givens = [given_values(parse_spec(p, source=f"<{self.id} variant>")) for p in candidates]
+        arrays = {key: numpy.array([g[key] for g in givens]) for key in givens[0]}
+        columns = evaluate_float(self.graph, arrays)
+        for position, params in enumerate(candidates):
+            self._prefetched[id(params)] = (params, {k: float(v[position]) if numpy.ndim(v) else float(v)
+                                                     for k, v in columns.items()})
 
-    def answers(self, params: dict, values: dict | None = None) -> list[Answer]:
-        values = values or self.values(params)
-        return [Answer(str(k), self.notation.plain(k), self.notation.latex(k), values[k],
-                       tolerance_for(values[k], self.relative_tolerance)) for k in self.asked_keys]
+    def values(self, params: dict) -> dict[Key, float]:
+        """Every quantity of one variant (remembered for the few calls that follow on the same draw)."""
+        found = self.__dict__.get("_prefetched", {}).get(id(params))
+        if found is not None and found[0] is params:
+            return found[1]
+        cache = self.__dict__.setdefault("_recent", [])
+        for seen, values in cache:
+            if seen is params:
+                return values
+        spec = parse_spec(params, source=f"<{self.id} variant>")
+        values = evaluate_float(self.graph, given_values(spec))
+        cache.insert(0, (params, values))
+        del cache[4:]
+        return values
+
+    def markers(self, params: dict, precision: int) -> dict[str, str]:
+        """One variant's formatted numbers, for every marker of the rendered templates."""
+        cache = self.__dict__.setdefault("_recent_markers", [])
+        for seen, places, table in cache:
+            if seen is params and places == precision:
+                return table
+        table = marker_table(self.values(params), precision)
+        cache.insert(0, (params, precision, table))
+        del cache[4:]
+        return table
+
+    @cached_property
+    def _asked_names(self) -> list[tuple[Key, str, str, str]]:
+        return [(k, str(k), self.notation.plain(k), self.notation.latex(k)) for k in self.asked_keys]
+
+    def answers(self, params: dict) -> list[Answer]:
+        values = self.values(params)
+        return [Answer(text, name, latex, values[k], tolerance_for(values[k], self.relative_tolerance))
+                for k, text, name, latex in self._asked_names]
 
     def problems(self, params: dict, answers: list[Answer]) -> list[str]:
         out = super().problems(params, answers)
@@ -142,18 +181,16 @@ class NetworkFamily(Family):
                        heading="\\subsection")
         return render(f"exam_network_{part}.{fmt}.j2", context)
 
-    def render(self, params: dict, part: str, fmt: str, precision: int, values=None) -> str:
-        values = values or self.values(params)
-        return fill_markers(self._template(part, fmt, precision), values, precision)
+    def render(self, params: dict, part: str, fmt: str, precision: int) -> str:
+        return fill_markers(self._template(part, fmt, precision), self.markers(params, precision))
 
-    def diagram_svg(self, params: dict, precision: int, values=None) -> str:
+    def diagram_svg(self, params: dict, precision: int) -> str:
         from ..diagram import svg
 
-        values = values or self.values(params)
         cache = self.__dict__.setdefault("_svg", {})
         if precision not in cache:
             cache[precision] = svg(template_solution(self._template_spec, precision))
-        return fill_markers(cache[precision], values, precision)
+        return fill_markers(cache[precision], self.markers(params, precision))
 
     def solve_files(self, params: dict, formats, precision: int) -> dict:
         from ..commands.solve import render_solution

@@ -69,12 +69,17 @@ def _rng(seed: int, index: int, number: int, family: Family) -> numpy.random.Gen
     return numpy.random.default_rng([seed, index, number, zlib.crc32(family.code.encode())])
 
 
-def draw_question(family: Family, seed: int, index: int, number: int, seen: set) -> Question:
-    """The first draw that meets the family's constraints and repeats no earlier variant's answers."""
-    rng = _rng(seed, index, number, family)
+def draw_question(family: Family, seed: int, index: int, number: int, seen: set,
+                  rng: numpy.random.Generator | None = None, first: dict | None = None) -> Question:
+    """The first draw that meets the family's constraints and repeats no earlier variant's answers.
+
+    ``rng`` and ``first`` let a caller that already drew the first candidate (to evaluate many
+    variants' candidates in one bulk call) continue the very same sequence of draws.
+    """
+    rng = rng or _rng(seed, index, number, family)
     reasons: list[str] = []
     for attempt in range(1, MAX_DRAWS + 1):
-        params = family.draw(rng)
+        params = first if attempt == 1 and first is not None else family.draw(rng)
         answers = tuple(family.answers(params))
         reasons = family.problems(params, list(answers))
         signature = tuple(round(a.value, 6) for a in answers)
@@ -85,14 +90,29 @@ def draw_question(family: Family, seed: int, index: int, number: int, seen: set)
                       f"(last reason: {reasons[0] if reasons else 'every draw repeated an earlier variant'})")
 
 
+#: Variants whose first candidates are evaluated together in one bulk (vectorised) call.
+CHUNK = 256
+
+
 def generate(families: Sequence[Family], n: int, seed: int, start: int = 1) -> Iterator[Variant]:
     """Variants ``start``..``n`` (all earlier ones are drawn too: they fix which answers are taken)."""
     seen: list[set] = [set() for _ in families]
     codes = [f.code for f in families]
-    for index in range(1, n + 1):
-        questions = tuple(draw_question(f, seed, index, k + 1, seen[k]) for k, f in enumerate(families))
-        if index >= start:
-            yield Variant(index, variant_code(seed, index, codes), questions)
+    for chunk_start in range(1, n + 1, CHUNK):
+        indices = range(chunk_start, min(n, chunk_start + CHUNK - 1) + 1)
+        firsts = []
+        for k, family in enumerate(families):
+            rngs = [_rng(seed, index, k + 1, family) for index in indices]
+            candidates = [family.draw(rng) for rng in rngs]
+            family.prefetch(candidates)
+            firsts.append(list(zip(rngs, candidates)))
+        for position, index in enumerate(indices):
+            questions = tuple(draw_question(f, seed, index, k + 1, seen[k], *firsts[k][position])
+                              for k, f in enumerate(families))
+            if index >= start:
+                yield Variant(index, variant_code(seed, index, codes), questions)
+        for family in families:
+            family.prefetch([])
 
 
 def regenerate(code: str, source: str = "--variant") -> Variant:

@@ -86,24 +86,15 @@ class _Sheets:
         self.files[name] = handle
         return handle
 
-    def add(self, variant: Variant) -> None:
-        plan, precision = self.plan, self.plan.precision
-        for part, stem in (("question", "questions"), ("solution", "solutions")):
-            for fmt in ("tex", "md"):
-                name = f"{stem}.{fmt}"
-                if name not in self.files:
-                    continue
-                questions = []
-                for q, points in zip(variant.questions, plan.points):
-                    body = q.family.render(q.params, part, fmt, precision)
-                    if fmt == "md":
-                        body = body.replace("@@FIGURE@@", self._figure(variant, q))
-                    questions.append({"number": q.number, "title": q.family.title, "points": points, "body": body})
-                context = {"code": variant.code, "title": plan.title, "part": part, "questions": questions}
-                self.files[name].write(render(f"exam_variant.{fmt}.j2", context))
+    def add(self, variant: Variant, rendered: dict[str, str]) -> None:
+        """Append one variant, whose sheet parts :func:`render_variant` produced."""
+        for name, text in rendered.items():
+            if name in self.files:
+                self.files[name].write(text)
         if "answers.json" in self.files:
-            text = json.dumps(answers_entry(variant), indent=2, ensure_ascii=False, allow_nan=False)
-            self.files["answers.json"].write(("," if self.count else "") + "\n    " + text.replace("\n", "\n    "))
+            # One variant per line: readable, diffable, and encoded by json's fast C encoder.
+            text = json.dumps(answers_entry(variant), ensure_ascii=False, allow_nan=False)
+            self.files["answers.json"].write(("," if self.count else "") + "\n    " + text)
         if "answers.csv" in self.files:
             for q in variant.questions:
                 for a in q.answers:
@@ -112,15 +103,6 @@ class _Sheets:
                                        repr(float(a.tolerance)), choice])
         self.count += 1
 
-    def _figure(self, variant: Variant, q) -> str:
-        draw = getattr(q.family, "diagram_svg", None)
-        if draw is None:
-            return ""
-        name = f"figures/{variant.code}-q{q.number}.svg"
-        (self.folder / "figures").mkdir(exist_ok=True)
-        (self.folder / name).write_text(draw(q.params, self.plan.precision), encoding="utf-8")
-        return name
-
     def close(self) -> None:
         for name, handle in self.files.items():
             if name.endswith(".tex"):
@@ -128,6 +110,62 @@ class _Sheets:
             if name == "answers.json":
                 handle.write("\n  ]\n}\n")
             handle.close()
+
+
+def render_variant(variant: Variant, plan: ExamPlan, folder: Path, formats) -> dict[str, str]:
+    """The question and solution sheet parts of one variant; writes its figure files (for Markdown)."""
+    out = {}
+    wanted = [fmt for fmt, needed in (("tex", {"tex", "pdf"}), ("md", {"md"})) if needed & set(formats)]
+    for part, stem in (("question", "questions"), ("solution", "solutions")):
+        for fmt in wanted:
+            questions = []
+            for q, points in zip(variant.questions, plan.points):
+                body = q.family.render(q.params, part, fmt, plan.precision)
+                if fmt == "md":
+                    body = body.replace("@@FIGURE@@", _figure(variant, q, folder, plan.precision))
+                questions.append({"number": q.number, "title": q.family.title, "points": points, "body": body})
+            context = {"code": variant.code, "title": plan.title, "part": part, "questions": questions}
+            out[f"{stem}.{fmt}"] = render(f"exam_variant.{fmt}.j2", context)
+    return out
+
+
+def _figure(variant: Variant, q, folder: Path, precision: int) -> str:
+    draw = getattr(q.family, "diagram_svg", None)
+    if draw is None:
+        return ""
+    name = f"figures/{variant.code}-q{q.number}.svg"
+    path = folder / name
+    if not path.exists():       # the question and the solution sheet share one figure
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(draw(q.params, precision), encoding="utf-8")
+    return name
+
+
+def _rendered(variants, plan: ExamPlan, folder: Path, formats):
+    """(variant, rendered parts) in order; on two or more cores, rendering runs in worker processes."""
+    import multiprocessing
+
+    cores = os.cpu_count() or 1
+    if plan.n < 100 or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for variant in variants:
+            yield variant, render_variant(variant, plan, folder, formats)
+        return
+    first = next(variants)          # renders in this process first: workers inherit warm template caches
+    yield first, render_variant(first, plan, folder, formats)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(min(cores, 4), initializer=_init_worker, initargs=(plan, folder, formats)) as pool:
+        yield from pool.imap(_render_in_worker, variants, chunksize=25)
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(plan, folder, formats) -> None:
+    _WORKER.update(plan=plan, folder=folder, formats=formats)
+
+
+def _render_in_worker(variant: Variant):
+    return variant, render_variant(variant, _WORKER["plan"], _WORKER["folder"], _WORKER["formats"])
 
 
 def _progress(iterable, total: int):
@@ -150,8 +188,9 @@ def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path]
         sheets = _Sheets(staging, plan, formats)
         variants = []
         try:
-            for variant in _progress(generate(plan.families, plan.n, plan.seed), plan.n):
-                sheets.add(variant)
+            drawn = generate(plan.families, plan.n, plan.seed)
+            for variant, rendered in _progress(_rendered(drawn, plan, staging, formats), plan.n):
+                sheets.add(variant, rendered)
                 if "moodle" in formats:
                     variants.append(variant)
         finally:
