@@ -176,26 +176,22 @@ def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
     return Solution(spec, graph, notation_obj, steps, precision, False)
 
 
+def marker_table(values: dict, precision: int = DEFAULT_PRECISION) -> dict[str, str]:
+    """Every marker of a template solution mapped to one variant's formatted number."""
+    table = {}
+    for key, value in values.items():
+        name = str(key)
+        text, latex = format_number(value, precision), latex_number(value, precision)
+        table[f"\x03{name}\x03"] = text
+        table[f"\x02{name}\x02"] = latex
+        table[f"\x01{name}\x01"] = _parenthesised(latex)
+    return table
+
+
 def fill_markers(text: str, values: dict, precision: int = DEFAULT_PRECISION) -> str:
-    """Replace the markers of a rendered template solution by one variant's numbers."""
-    cache: dict[tuple[str, str], str] = {}
+    """Replace the markers of a rendered template solution by one variant's numbers.
 
-    def number(match):
-        kind, key = match.group(1), match.group(2)
-        found = cache.get((kind, key))
-        if found is None:
-            value = values[Key.parse(key)] if not isinstance(values, _ByName) else values[key]
-            if kind == "\x03":
-                found = format_number(value, precision)
-            else:
-                found = latex_number(value, precision)
-                if kind == "\x01":
-                    found = _parenthesised(found)
-            cache[(kind, key)] = found
-        return found
-
-    return _MARK_RE.sub(number, text)
-
-
-class _ByName(dict):
-    """Values keyed by the key's text (``"w[1,1,1]"``): saves parsing keys per variant."""
+    ``values`` is {Key: number}, or a table made once per variant by :func:`marker_table`.
+    """
+    table = values if values and isinstance(next(iter(values)), str) else marker_table(values, precision)
+    return _MARK_RE.sub(lambda match: table[match.group(0)], text)
