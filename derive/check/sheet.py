@@ -33,7 +33,7 @@ __all__ = ["Answer", "AnswerSheet", "Tolerance", "load_sheet", "parse_sheet", "p
 LECTURE = "lecture"
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 NULL_WORDS = ("", "~", "null", "Null", "NULL", None)
-SHEET_FIELDS = ("exercise", "answers", "tolerance", "asks", "student")
+SHEET_FIELDS = ("exercise", "question", "answers", "tolerance", "asks", "student")
 
 
 @dataclass(frozen=True)
@@ -135,15 +135,32 @@ def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
     path = (base or Path(".")) / exercise
     if not path.is_file():
         looks_like_code = not Path(exercise).suffix and "/" not in exercise
-        raise InputError(source, "exercise", f"a spec file path (relative to the sheet) or '{LECTURE}'",
-                         got=f"'{exercise}' (no such file)",
-                         suggestion="exam variant codes are not supported yet" if looks_like_code
-                         else suggest(exercise, [LECTURE]))
+        if looks_like_code and exercise.count("-") == 3:
+            return _variant_spec(exercise, data.get("question", "1"), source)
+        raise InputError(source, "exercise", f"a spec file path (relative to the sheet), a variant code or '{LECTURE}'",
+                         got=f"'{exercise}' (no such file)", suggestion=suggest(exercise, [LECTURE]))
     spec = load_spec(path)
     if not spec.is_single_step:
         raise InputError(source, "exercise", "an exercise of one training step on one example",
                          got=f"'{exercise}' trains over several examples or epochs")
     return spec
+
+
+def _variant_spec(code: str, question, source: str) -> NetworkSpec:
+    """The network of question K of an exam variant (``exercise: 2026-7-BFS.GDS-K``, ``question: K``)."""
+    from ..exam.variants import regenerate
+    from ..spec import parse_spec
+
+    variant = regenerate(code, f"{source}: exercise")
+    if not (isinstance(question, str) and question.isdigit() and 1 <= int(question) <= len(variant.questions)):
+        raise InputError(source, "question", f"a question number from 1 to {len(variant.questions)}",
+                         got=repr(question))
+    q = variant.questions[int(question) - 1]
+    spec = q.family.spec(q.params)
+    if spec is None:
+        raise InputError(source, "question", "a backpropagation question (a network) to check step by step",
+                         got=f"question {question}, of family {q.family.id}")
+    return parse_spec(spec, source=f"<variant {variant.code} question {question}>", name=q.family.id)
 
 
 def _tolerance(raw, source: str) -> Tolerance | None:

@@ -42,15 +42,16 @@ class Answer:
         return bool(self.choices)
 
 
-def tolerance_for(value: float, relative: float = 0.002, floor: float = 1e-6) -> float:
-    """Absolute tolerance: ``relative`` of the value, at least ``floor``, kept to 2 significant digits.
+def tolerance_for(value: float, relative: float = 0.002, absolute: float = 5e-5) -> float:
+    """Absolute tolerance: ``relative`` of the value plus ``absolute`` (half a unit of the 4th
+    decimal, so an answer given to 4 decimals is always inside), rounded up to 2 significant digits.
 
-    >>> tolerance_for(0.35891648)
-    0.00072
+    >>> tolerance_for(0.35891648), tolerance_for(-0.0029), tolerance_for(0.0)
+    (0.00077, 5.6e-05, 5e-05)
     """
-    raw = max(abs(value) * relative, floor)
+    raw = abs(value) * relative + absolute
     digits = 1 - int(math.floor(math.log10(raw)))
-    return round(raw, digits)
+    return math.ceil(raw * 10 ** digits - 1e-9) / 10 ** digits
 
 
 class Family:

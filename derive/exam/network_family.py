@@ -50,6 +50,7 @@ class NetworkFamily(Family):
         self.grids = data["draw"]
         self.question_text = data.get("question", "")
         self.relative_tolerance = float(data.get("tolerance", {}).get("relative", 0.002))
+        self.absolute_tolerance = float(data.get("tolerance", {}).get("absolute", 5e-5))
 
     # -- drawing ----------------------------------------------------------------------------
     def draw(self, rng: numpy.random.Generator) -> dict:
@@ -143,7 +144,7 @@ class NetworkFamily(Family):
 
     def answers(self, params: dict) -> list[Answer]:
         values = self.values(params)
-        return [Answer(text, name, latex, values[k], tolerance_for(values[k], self.relative_tolerance))
+        return [Answer(text, name, latex, values[k], tolerance_for(values[k], self.relative_tolerance, self.absolute_tolerance))
                 for k, text, name, latex in self._asked_names]
 
     def problems(self, params: dict, answers: list[Answer]) -> list[str]:
