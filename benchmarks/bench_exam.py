@@ -1,0 +1,96 @@
+"""Exam generation speed and memory, measured side by side in one run.
+
+Run: python benchmarks/bench_exam.py [N]
+
+1. derive: `backprop-full-step` with full worked solutions (tex + md + json sources and
+   figures, no PDF) for N variants (default 1000), through the same code as `derive exam`.
+2. The naive per-variant SymPy script: compose E_total as one expression, `diff` it by
+   every weight, `subs` the numbers, print each derivative with `latex` (a few variants).
+3. Memory: peak traced allocations for N/10 and N variants (flat in N: variants stream to disk).
+4. One pdflatex run for a 100-variant question sheet.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import sympy  # noqa: E402
+
+from derive.exam.family import get_family  # noqa: E402
+from derive.exam.writer import ExamPlan, write_exam  # noqa: E402
+
+
+def derive_rate(n: int) -> float:
+    plan = ExamPlan((get_family("backprop-full-step"),), (None,), n, 2026)
+    write_exam(ExamPlan(plan.families, plan.points, 5, 1), tempfile.mkdtemp(), ["tex", "md", "json"])  # warm up
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        write_exam(plan, folder, ["tex", "md", "json"])
+        return n / (time.perf_counter() - start)
+
+
+def naive_variant(rng) -> list[str]:
+    """What one would write without derive: everything composed, differentiated and printed per variant."""
+    w = sympy.symbols("w1:9")
+    b1, b2, i1, i2, t1, t2 = sympy.symbols("b1 b2 i1 i2 t1 t2")
+    sig = lambda x: 1 / (1 + sympy.exp(-x))  # noqa: E731
+    h1, h2 = sig(w[0] * i1 + w[1] * i2 + b1), sig(w[2] * i1 + w[3] * i2 + b1)
+    o1, o2 = sig(w[4] * h1 + w[5] * h2 + b2), sig(w[6] * h1 + w[7] * h2 + b2)
+    total = sympy.Rational(1, 2) * (t1 - o1) ** 2 + sympy.Rational(1, 2) * (t2 - o2) ** 2
+    numbers = dict(zip(w, np.round(rng.uniform(-0.9, 0.9, 8), 2)))
+    numbers.update({b1: 0.35, b2: 0.6, i1: 0.05, i2: 0.1, t1: 0.01, t2: 0.99})
+    lines = []
+    for weight in w:
+        gradient = sympy.diff(total, weight)
+        value = float(gradient.subs(numbers))
+        lines.append(f"{sympy.latex(gradient)} = {value}")
+    return lines
+
+
+def naive_rate(count: int = 3) -> float:
+    rng = np.random.default_rng(1)
+    start = time.perf_counter()
+    for _ in range(count):
+        naive_variant(rng)
+    return count / (time.perf_counter() - start)
+
+
+def peak_memory(n: int) -> float:
+    plan = ExamPlan((get_family("backprop-full-step"),), (None,), n, 7)
+    with tempfile.TemporaryDirectory() as folder:
+        tracemalloc.start()
+        write_exam(plan, folder, ["tex", "md", "json"])
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak / 2 ** 20
+
+
+def pdf_seconds(n: int = 100) -> float:
+    plan = ExamPlan((get_family("backprop-full-step"),), (None,), n, 3)
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        write_exam(plan, folder, ["pdf"])
+        return time.perf_counter() - start
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    fast = derive_rate(n)
+    slow = naive_rate()
+    print(f"derive exam, backprop-full-step, tex+md+json: {fast:8.0f} variants/s ({n} variants)")
+    print(f"naive SymPy script (compose, diff, subs, latex): {slow:8.2f} variants/s")
+    print(f"ratio: {fast / slow:8.0f}x")
+    print(f"peak memory: {peak_memory(max(n // 10, 10)):.1f} MiB for {max(n // 10, 10)} variants, "
+          f"{peak_memory(n):.1f} MiB for {n}")
+    print(f"100-variant question and solution PDFs (one pdflatex run each): {pdf_seconds():.1f} s")
+
+
+if __name__ == "__main__":
+    main()
