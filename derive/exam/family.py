@@ -75,11 +75,15 @@ class Family:
 
     def problems(self, params: dict, answers: list[Answer]) -> list[str]:
         """Why a draw is degenerate (empty: fine).  The generic check: asked answers are finite and distinct."""
-        values = [round(a.value, 4) for a in answers]
+        values = [round(a.value, 4) for a in answers if not a.is_choice]
         out = [f"{a.name} is not finite" for a in answers if not math.isfinite(a.value)]
         if len(set(values)) < len(values):
             out.append("two asked answers coincide at 4 decimals")
         return out
+
+    def signature(self, params: dict, answers: list[Answer]) -> tuple:
+        """What must differ between two variants of one exam: the answers (and the options offered)."""
+        return tuple((round(a.value, 6), a.choices) for a in answers)
 
     def prefetch(self, candidates: list[dict]) -> None:
         """Evaluate many candidate draws at once (optional speed-up; ``[]`` forgets them)."""

@@ -82,7 +82,7 @@ def draw_question(family: Family, seed: int, index: int, number: int, seen: set,
         params = first if attempt == 1 and first is not None else family.draw(rng)
         answers = tuple(family.answers(params))
         reasons = family.problems(params, list(answers))
-        signature = tuple(round(a.value, 6) for a in answers)
+        signature = family.signature(params, list(answers))
         if not reasons and signature not in seen:
             seen.add(signature)
             return Question(number, family, params, answers, attempt)
