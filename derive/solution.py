@@ -161,7 +161,6 @@ def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECI
 # -- many variants of one architecture: render once with markers, fill numbers per variant ------------
 
 _MARKS = {"value_latex": "\x02", "value_text": "\x03", "in_formula": "\x01"}
-_MARK_RE = re.compile("([\x01\x02\x03])([^\x01\x02\x03]+)\\1")
 
 
 def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
@@ -188,10 +187,24 @@ def marker_table(values: dict, precision: int = DEFAULT_PRECISION) -> dict[str, 
     return table
 
 
+_SPLIT_RE = re.compile("(\x01[^\x01]+\x01|\x02[^\x02]+\x02|\x03[^\x03]+\x03)")
+
+
+@lru_cache(maxsize=256)
+def _pieces(text: str) -> tuple[tuple[str, ...], range]:
+    """A rendered template cut into literal text and markers (once per template)."""
+    pieces = tuple(_SPLIT_RE.split(text))
+    return pieces, range(1, len(pieces), 2)
+
+
 def fill_markers(text: str, values: dict, precision: int = DEFAULT_PRECISION) -> str:
     """Replace the markers of a rendered template solution by one variant's numbers.
 
     ``values`` is {Key: number}, or a table made once per variant by :func:`marker_table`.
     """
     table = values if values and isinstance(next(iter(values)), str) else marker_table(values, precision)
-    return _MARK_RE.sub(lambda match: table[match.group(0)], text)
+    pieces, markers = _pieces(text)
+    filled = list(pieces)
+    for position in markers:
+        filled[position] = table[pieces[position]]
+    return "".join(filled)

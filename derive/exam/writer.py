@@ -141,20 +141,51 @@ def _figure(variant: Variant, q, folder: Path, precision: int) -> str:
     return name
 
 
-def _rendered(variants, plan: ExamPlan, folder: Path, formats):
-    """(variant, rendered parts) in order; on two or more cores, rendering runs in worker processes."""
+def _rendered(plan: ExamPlan, folder: Path, formats):
+    """(variant, rendered parts) in order.
+
+    On two or more cores, worker processes draw and render whole variants.  A worker cannot know
+    which answers earlier variants took, so it returns each question's first acceptable draw; here
+    that draw is kept unless an earlier variant has the same answers, in which case the question is
+    drawn again in order (exactly what the sequential loop of :func:`generate` would have done).
+    """
     import multiprocessing
 
     cores = os.cpu_count() or 1
     if plan.n < 100 or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for variant in variants:
+        for variant in generate(plan.families, plan.n, plan.seed):
             yield variant, render_variant(variant, plan, folder, formats)
         return
-    first = next(variants)          # renders in this process first: workers inherit warm template caches
+    seen: list[set] = [set() for _ in plan.families]
+    first = next(generate(plan.families, 1, plan.seed))   # warms the template caches the workers inherit
+    _keep(first, seen)
     yield first, render_variant(first, plan, folder, formats)
     context = multiprocessing.get_context("fork")
+    chunks = [range(start, min(start + _CHUNK, plan.n + 1)) for start in range(2, plan.n + 1, _CHUNK)]
     with context.Pool(min(cores, 4), initializer=_init_worker, initargs=(plan, folder, formats)) as pool:
-        yield from pool.imap(_render_in_worker, variants, chunksize=25)
+        for results in pool.imap(_draw_in_worker, chunks):
+            for variant, rendered in results:
+                if not _keep(variant, seen):
+                    variant = _redraw(variant, plan, seen)
+                    rendered = render_variant(variant, plan, folder, formats)
+                yield variant, rendered
+
+
+def _keep(variant: Variant, seen: list[set]) -> bool:
+    signatures = [q.family.signature(q.params, list(q.answers)) for q in variant.questions]
+    if any(sig in taken for sig, taken in zip(signatures, seen)):
+        return False
+    for sig, taken in zip(signatures, seen):
+        taken.add(sig)
+    return True
+
+
+def _redraw(variant: Variant, plan: ExamPlan, seen: list[set]) -> Variant:
+    from .variants import draw_question
+
+    questions = tuple(draw_question(q.family, plan.seed, variant.index, q.number, seen[q.number - 1])
+                      for q in variant.questions)
+    return Variant(variant.index, variant.code, questions)
 
 
 _WORKER: dict = {}
@@ -164,8 +195,29 @@ def _init_worker(plan, folder, formats) -> None:
     _WORKER.update(plan=plan, folder=folder, formats=formats)
 
 
-def _render_in_worker(variant: Variant):
-    return variant, render_variant(variant, _WORKER["plan"], _WORKER["folder"], _WORKER["formats"])
+_CHUNK = 32
+
+
+def _draw_in_worker(indices: range) -> list:
+    """Draw and render a run of variants; their first candidates are evaluated in one bulk call."""
+    from .variants import _rng, draw_question, variant_code
+
+    plan = _WORKER["plan"]
+    firsts = []
+    for k, family in enumerate(plan.families):
+        rngs = [_rng(plan.seed, index, k + 1, family) for index in indices]
+        candidates = [family.draw(rng) for rng in rngs]
+        family.prefetch(candidates)
+        firsts.append(list(zip(rngs, candidates)))
+    out = []
+    for position, index in enumerate(indices):
+        questions = tuple(draw_question(f, plan.seed, index, k + 1, set(), *firsts[k][position])
+                          for k, f in enumerate(plan.families))
+        variant = Variant(index, variant_code(plan.seed, index, [f.code for f in plan.families]), questions)
+        out.append((variant, render_variant(variant, plan, _WORKER["folder"], _WORKER["formats"])))
+    for family in plan.families:
+        family.prefetch([])
+    return out
 
 
 def _progress(iterable, total: int):
@@ -188,8 +240,7 @@ def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path]
         sheets = _Sheets(staging, plan, formats)
         variants = []
         try:
-            drawn = generate(plan.families, plan.n, plan.seed)
-            for variant, rendered in _progress(_rendered(drawn, plan, staging, formats), plan.n):
+            for variant, rendered in _progress(_rendered(plan, staging, formats), plan.n):
                 sheets.add(variant, rendered)
                 if "moodle" in formats:
                     variants.append(variant)
