@@ -210,3 +210,16 @@ def test_random_state_is_explicit():
     np.random.seed(0)
     list(generate([get_family("backprop-full-step")], 3, 1))
     assert np.random.random() == before
+
+
+def test_parallel_and_sequential_generation_write_the_same_files(tmp_path, monkeypatch):
+    """On several cores workers draw and render; the files must not depend on that."""
+    args = ["--family", "chain-rule", "--family", "backprop-forward", "-n", "130", "--seed", "4",
+            "--format", "tex,md,json,csv"]
+    assert run_exam(tmp_path, "parallel", *args)[0] == 0
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert run_exam(tmp_path, "sequential", *args)[0] == 0
+    files = sorted(p.relative_to(tmp_path / "parallel") for p in (tmp_path / "parallel").rglob("*") if p.is_file())
+    assert len(files) > 100
+    for rel in files:
+        assert (tmp_path / "parallel" / rel).read_bytes() == (tmp_path / "sequential" / rel).read_bytes(), rel
