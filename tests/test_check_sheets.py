@@ -132,3 +132,20 @@ def test_training_runs_are_refused_until_checking_supports_them(tmp_path, capsys
         "data: [{input: [1], target: [0]}, {input: [2], target: [1]}]\n")
     assert main(["check", write(tmp_path, "exercise: net.yaml\nanswers:\n  out_o1: 2\n")]) == 2
     assert "one training step" in capsys.readouterr().err
+
+
+def test_units_notation_names_and_err_alias(tmp_path, capsys):
+    """In the units notation, sheets use I_j, O_j, w_ij+ and Err_j = -delta_j."""
+    from derive import builtin_spec
+    import yaml
+
+    spec = {**builtin_spec().to_dict(), "notation": "units"}
+    (tmp_path / "net.yaml").write_text(yaml.safe_dump(spec))
+    sheet = tmp_path / "sheet.yaml"
+    sheet.write_text("exercise: net.yaml\nanswers:\n  I3: 0.3775\n  O5: 0.7514\n  Err5: -0.1385\n  w35+: 0.3589\n")
+    assert main(["check", str(sheet), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {name: entry["verdict"] for name, entry in data.items() if entry["given"] is not None} == \
+        {"I3": "correct", "O5": "correct", "Err5": "correct", "w35+": "correct"}
+    sheet.write_text("exercise: net.yaml\nanswers:\n  Err5: 0.1385\n")   # the sign of Err is checked
+    assert main(["check", str(sheet), "--format", "json"]) == 1

@@ -81,7 +81,14 @@ def names_of(spec: NetworkSpec) -> dict[str, Key]:
     notation = get_notation(spec.notation, spec.architecture)
     names = {str(q.key): q.key for q in graph}
     names.update({notation.plain(q.key).replace(" ", ""): q.key for q in graph})
+    names.update({alias: key for alias, (key, _) in notation.signed_aliases().items()})
     return names
+
+
+def signs_of(spec: NetworkSpec) -> dict[str, int]:
+    """Names that stand for the negative of a quantity (units notation: Err5 = -delta5)."""
+    notation = get_notation(spec.notation, spec.architecture)
+    return {alias: sign for alias, (_, sign) in notation.signed_aliases().items()}
 
 
 def parse_number(text, source: str, field: str) -> tuple[float, float]:
@@ -215,7 +222,7 @@ def parse_sheet(data, source: str = "<sheet>", base: Path | None = None) -> Answ
 
 
 def _answers(raw: dict, spec: NetworkSpec, source: str) -> tuple[Answer, ...]:
-    names = names_of(spec)
+    names, signs = names_of(spec), signs_of(spec)
     answers, seen = [], {}
     for name, text in raw.items():
         field = f"answers.{name}"
@@ -230,6 +237,8 @@ def _answers(raw: dict, spec: NetworkSpec, source: str) -> tuple[Answer, ...]:
             raise InputError(source, field, "a number such as 0.5933", got=type(text).__name__)
         word = repr(text) if isinstance(text, float) else str(text)
         value, half_unit = parse_number(word, source, field)
+        if signs.get(str(name), 1) == -1:      # Err5 = -delta5: check the value of the quantity itself
+            value, word = -value, (word.strip()[1:] if word.strip().startswith("-") else "-" + word.strip())
         answers.append(Answer(str(name), key, word.strip(), value, half_unit))
     return tuple(answers)
 
