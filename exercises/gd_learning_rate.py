@@ -54,7 +54,8 @@ class GDLearningRate(OptimizeFamily):
             return k
 
         ks = [pick(MONOTONE), pick(OSCILLATING), pick(DIVERGING), pick([k for k in range(1, 31) if k != 10])]
-        rates = sorted(round(k * STEPS[a], 6) for k in ks)
+        # Shown in a random order: sorted rates would always put "converges" first and "diverges" last.
+        rates = [round(ks[i] * STEPS[a], 6) for i in rng.permutation(len(ks))]
         return {"a": a, "x0": grid(rng, (-3.0, -2.0, -1.0, 1.0, 2.0, 3.0)), "rates": rates}
 
     # -- solving ---------------------------------------------------------------------------------
