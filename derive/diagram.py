@@ -46,7 +46,7 @@ class Edge:
 
 def layout(solution) -> tuple[list[Node], list[Edge]]:
     """Positions of neurons and bias nodes, and every edge with its weight label."""
-    spec, notation, arch = solution.spec, solution.notation, solution.spec.architecture
+    notation, arch = solution.notation, solution.spec.architecture
     value = {k: s.value_text for k, s in solution.steps.items()}
     tallest = max(arch.layers)
     nodes, edges = [], []

@@ -118,41 +118,10 @@ class NetworkSpec:
 
 def load_spec(path: str | Path, max_weights: int = MAX_WEIGHTS) -> NetworkSpec:
     """Read and validate a spec file (YAML or JSON)."""
-    path = Path(path)
-    source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, "", "an existing spec file", got="no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, "", "a readable UTF-8 text file", got=type(exc).__name__) from None
-    data = read_yaml_text(text, source)
-    return parse_spec(data, source=source, name=path.stem, max_weights=max_weights)
+    from .inputs import read_data, read_file
 
-
-def read_yaml_text(text: str, source: str):
-    """Safe YAML (JSON is accepted as YAML); errors become one line with the position."""
-    if not text.strip():
-        raise InputError(source, "", "a mapping of fields", got="an empty file")
-    try:
-        if source.endswith(".json"):
-            return json.loads(text)
-        return yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"line {exc.lineno}", "valid JSON", got=exc.msg) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        if mark is not None:  # name the field whose value holds the problem, as well as the line
-            line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
-            field_name = line.split(":", 1)[0].strip(" -") if ":" in line else ""
-            if field_name and field_name.replace("_", "").isalnum():
-                where = f"{field_name} (line {mark.line + 1})"
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if "tag" in str(problem) or "constructor" in str(problem):
-            raise InputError(source, where, "plain YAML data (numbers, text, lists, mappings)",
-                             got=f"an unsafe or unknown tag: {problem}") from None
-        raise InputError(source, where, "valid YAML", got=str(problem)) from None
+    data = read_data(read_file(path, "spec file"), str(path))
+    return parse_spec(data, source=str(path), name=Path(path).stem, max_weights=max_weights)
 
 
 def builtin_spec() -> NetworkSpec:

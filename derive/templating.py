@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment

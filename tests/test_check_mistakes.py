@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from derive.check import MISTAKES, check_answers, check_sheet, load_sheet
+from derive.check import MISTAKES, check_answers
 from derive.spec import builtin_spec, load_spec
 
 LECTURE = dict(i1=0.05, i2=0.10, t1=0.01, t2=0.99, w1=0.15, w2=0.20, w3=0.25, w4=0.30,

@@ -50,7 +50,7 @@ def test_files_and_plots_exist(written, name):
     for suffix in ("md", "tex", "pdf", "json"):
         assert len(files[f"{command}.{suffix}"]) > 100
     assert files[f"{stem}.pdf"].startswith(b"%PDF") and files[f"{stem}.png"].startswith(b"\x89PNG")
-    assert f"\\includegraphics[width=" in files[f"{command}.tex"].decode()
+    assert "\\includegraphics[width=" in files[f"{command}.tex"].decode()
     assert f"{stem}.pdf" in files[f"{command}.tex"].decode()
     assert f"]({stem}.png)" in files[f"{command}.md"].decode()
     json.loads(files[f"{command}.json"])

@@ -10,7 +10,6 @@ import click
 
 from ..errors import InputError
 from .report import as_json, as_markdown, as_text
-from .sheet import load_sheet
 from .verdicts import check_sheet
 
 FORMATS = ("text", "md", "json")

@@ -13,14 +13,12 @@ BaseLoader (every scalar stays a string) or JSON with ``parse_float=str``.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 
 from ..errors import InputError, suggest
 from ..graph import build_graph
@@ -106,30 +104,12 @@ def parse_number(text, source: str, field: str) -> tuple[float, float]:
 
 def load_sheet(path: str | Path) -> AnswerSheet:
     """Read an answer sheet file; the exercise path is taken relative to the sheet."""
-    path = Path(path)
+    from ..inputs import read_data, read_file
+
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(source, "", "an existing answer sheet", got="no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(source, "", "a readable UTF-8 text file", got=type(exc).__name__) from None
-    return parse_sheet(_read_text(text, source), source, base=path.parent)
-
-
-def _read_text(text: str, source: str):
-    if not text.strip():
-        raise InputError(source, "", "a mapping with 'exercise' and 'answers'", got="an empty file")
-    try:
-        if source.endswith(".json"):
-            return json.loads(text, parse_float=str, parse_int=str)
-        return yaml.load(text, Loader=yaml.BaseLoader)   # every scalar stays text: 0.50 keeps its digits
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"line {exc.lineno}", "valid JSON", got=exc.msg) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(source, f"line {mark.line + 1}" if mark else "", "valid YAML", got=str(problem)) from None
+    data = read_data(read_file(path, "answer sheet"), source, keep_text=True,
+                     expected="a mapping with 'exercise' and 'answers'")
+    return parse_sheet(data, source, base=Path(path).parent)
 
 
 def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:

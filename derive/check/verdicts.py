@@ -27,7 +27,7 @@ from ..keys import Key
 from ..notation import get_notation
 from ..spec import NetworkSpec
 from .mistakes import MISTAKES
-from .sheet import Answer, AnswerSheet, parse_number
+from .sheet import Answer, AnswerSheet
 from .world import World
 
 __all__ = ["Entry", "CheckResult", "check_sheet", "check_answers", "VERDICTS"]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import click
 
 from ..errors import InputError
@@ -23,14 +21,10 @@ EXAM_FIELDS = ("title", "seed", "n", "questions", "precision")
 
 def load_exam_file(path: str) -> dict:
     """An exam file: ``title``, ``seed``, ``n``, ``questions: [{family: ID, points: P}, ...]``."""
-    from ..spec import read_yaml_text
     from ..errors import suggest
+    from ..inputs import read_data, read_file
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(path, "", "a readable exam file", got=exc.strerror) from None
-    data = read_yaml_text(text, path)
+    data = read_data(read_file(path, "exam file"), path)
     if not isinstance(data, dict):
         raise InputError(path, "", "a mapping with questions: [{family: ..., points: ...}]", got=type(data).__name__)
     for key in data:

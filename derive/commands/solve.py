@@ -20,7 +20,7 @@ def render_solution(solution, formats, templates_dir=None, run=None) -> dict[str
     ``run`` (a TrainingRun) adds the training tables, the loss plot and JSON iterations.
     """
     from ..diagram import svg
-    from ..report import dumps, solution_context, solution_json
+    from ..report import dumps, solution_context
     from ..templating import render
 
     files: dict[str, str | bytes] = {}

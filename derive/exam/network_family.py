@@ -170,7 +170,7 @@ class NetworkFamily(Family):
         return cache[key]
 
     def _render_template(self, part, fmt, precision) -> str:
-        from ..diagram import svg, tikz
+        from ..diagram import tikz
         from ..report import solution_context
         from ..templating import render
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy
 
-from ..errors import InputError, suggest
+from ..errors import InputError
 from .parser import parse_function
 
 __all__ = ["Problem", "Settings", "Iterate", "Run", "make_problem", "descend", "learning_rate_schedule",
@@ -159,7 +159,7 @@ def _evaluate(problem: Problem, point):
     """f and grad f at a point, or None when the numbers overflow or leave f's domain."""
     try:
         value, gradient = float(problem.value(point)), problem.gradient_at(point)
-    except (OverflowError, ZeroDivisionError) as exc:
+    except (OverflowError, ZeroDivisionError):
         return None, "the numbers overflow at t = {t}"
     except (ValueError, TypeError):
         return None, "f is not defined (not a real number) at the next point"

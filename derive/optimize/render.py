@@ -14,7 +14,7 @@ import sympy
 from ..formatting import DEFAULT_PRECISION, format_number, latex_number
 from ..templating import render
 
-__all__ = ["dumps", "show_number", "show_latex", "vector_text", "vector_latex", "render_sheet", "STOP_WORDS"]
+__all__ = ["dumps", "show_number", "show_latex", "vector_text", "vector_latex", "render_sheet"]
 
 #: Tables longer than this show their first and last rows (the JSON has them all).
 MAX_ROWS = 60

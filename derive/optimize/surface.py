@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import math
 import signal
 import threading
 from dataclasses import dataclass
