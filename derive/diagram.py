@@ -44,6 +44,11 @@ class Edge:
     dashed: bool = False
 
 
+def _row(size: int, neuron: int) -> float:
+    """Height of a neuron in its column (cm), the column centred on 0."""
+    return ((size + 1) / 2 - neuron) * ROW_GAP
+
+
 def layout(solution) -> tuple[list[Node], list[Edge]]:
     """Positions of neurons and bias nodes, and every edge with its weight label."""
     notation, arch = solution.notation, solution.spec.architecture
@@ -52,7 +57,7 @@ def layout(solution) -> tuple[list[Node], list[Edge]]:
     nodes, edges = [], []
     for l, size in enumerate(arch.layers):
         for j in range(1, size + 1):
-            y = ((size + 1) / 2 - j) * ROW_GAP
+            y = _row(size, j)
             unit = notation.unit(l, j)
             note_latex = note_plain = ""
             if l == 0:
@@ -78,8 +83,10 @@ def layout(solution) -> tuple[list[Node], list[Edge]]:
         for j in range(1, arch.layers[l] + 1):
             for i in range(1, arch.layers[l - 1] + 1):
                 key = Key("w", (l, j, i))
-                # Near the source, edges leaving one neuron have fanned out enough to keep labels apart.
-                pos = 0.3
+                # Falling and level edges carry their label near the source, rising edges near the
+                # target: the labels of two crossing edges never meet at the crossing.
+                rising = _row(arch.layers[l], j) > _row(arch.layers[l - 1], i)
+                pos = 0.7 if rising else 0.3
                 edges.append(Edge(f"n{l - 1}x{i}", f"n{l}x{j}", f"{notation.latex(key)} = {value[key]}",
                                   f"{notation.plain(key)} = {value[key]}", pos))
     return nodes, edges
@@ -90,7 +97,7 @@ def tikz(solution) -> str:
     nodes, edges = layout(solution)
     lines = [r"\begin{tikzpicture}[>=stealth, neuron/.style={circle, draw, thick, minimum size=8.4mm, inner sep=0pt},"
              r" bias/.style={rectangle, rounded corners, draw, fill=black!5, inner sep=2pt, font=\small},"
-             r" weight/.style={font=\scriptsize, fill=white, inner sep=1pt}]"]
+             r" weight/.style={font=\scriptsize, fill=white, fill opacity=0.85, text opacity=1, inner sep=0.5pt}]"]
     for n in nodes:
         if n.kind == "bias":
             lines.append(rf"  \node[bias] ({n.name}) at ({n.x:.2f},{n.y:.2f}) {{${n.label_latex}$}};")
@@ -105,7 +112,8 @@ def tikz(solution) -> str:
         if e.dashed:
             lines.append(rf"  \draw[->, dashed, black!45] ({e.source}) -- ({e.target});")
         else:
-            lines.append(rf"  \draw[->] ({e.source}) -- node[weight, pos={e.pos}, sloped] {{${e.label_latex}$}} ({e.target});")
+            lines.append(rf"  \draw[->] ({e.source}) -- node[weight, pos={e.pos}, sloped, above=-1pt] "
+                         rf"{{${e.label_latex}$}} ({e.target});")
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
 
