@@ -16,6 +16,7 @@ irrational (sigmoid of a rational).
 
 from __future__ import annotations
 
+import functools
 from functools import lru_cache
 
 import numpy as np
@@ -63,6 +64,9 @@ class _Printer(NumPyPrinter):
     def _print_Symbol(self, expr):
         return self.names[expr]
 
+    def _print_Softplus(self, expr):
+        return f"logaddexp(0, {self._print(expr.args[0])})"
+
 
 @lru_cache(maxsize=64)
 def compile_graph(graph: StepGraph):
@@ -73,12 +77,13 @@ def compile_graph(graph: StepGraph):
     given = [k for k in keys if graph[k].definition is None]
     lines = [f"def evaluate({', '.join(names[k.symbol] for k in given)}):"]
     for key in keys:
-        definition = graph[key].definition
-        if definition is not None:
-            lines.append(f"    {names[key.symbol]} = {printer.doprint(definition)}")
+        q = graph[key]
+        expression = q.evaluation if q.evaluation is not None else q.definition
+        if expression is not None:
+            lines.append(f"    {names[key.symbol]} = {printer.doprint(expression)}")
     lines.append(f"    return ({', '.join(names[k.symbol] for k in keys)},)")
     namespace = {name: getattr(np, name) for name in dir(np) if not name.startswith("_")}
-    namespace.update(numpy=np)
+    namespace.update(numpy=np, reduce=functools.reduce)   # NumPy's printer writes Max as reduce(maximum, ...)
     code = "\n".join(lines)
     exec(compile(code, "<derive step graph>", "exec"), namespace)  # code printed from our own SymPy graph
     function = namespace["evaluate"]
@@ -115,7 +120,9 @@ def evaluate_exact(graph: StepGraph, given: dict[Key, float]) -> dict[Key, sympy
         if q.definition is None:
             value = exact_number(given[q.key])
         else:
-            value = q.definition.xreplace(values)
+            expression = q.evaluation if q.evaluation is not None else q.definition
+            value = expression.rewrite(sympy.log).xreplace(values) if q.evaluation is not None \
+                else expression.xreplace(values)
             if not value.is_Rational:
                 value = value.evalf(EXACT_DIGITS)
         values[q.key.symbol] = value

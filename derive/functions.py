@@ -29,6 +29,19 @@ def _mul(*factors):
     return Mul(*factors, evaluate=False)
 
 
+class Softplus(sympy.Function):
+    """softplus(x) = log(1 + e^x), evaluated as numpy.logaddexp(0, x): no overflow, no cancellation."""
+
+    def _eval_rewrite_as_log(self, x, **kwargs):
+        return log(1 + exp(x))
+
+
+def _logsumexp(nets):
+    """log sum_m e^{net_m}, shifted by the largest net input so nothing overflows."""
+    largest = sympy.Max(*nets)
+    return largest + log(Add(*(exp(n - largest) for n in nets)))
+
+
 class Activation:
     """y = f(e): the non-linear element of a neuron.
 
@@ -46,6 +59,10 @@ class Activation:
         raise NotImplementedError
 
     def derivative(self, out, net):
+        return None
+
+    def stable_formula(self, nets, k):
+        """A form of ``formula`` that evaluates without overflow, or None when ``formula`` is fine."""
         return None
 
     def latex_definition(self) -> str:
@@ -148,6 +165,10 @@ class Softmax(Activation):
         denominator = Add(*(exp(n, evaluate=False) for n in nets), evaluate=False)
         return _mul(exp(nets[k], evaluate=False), Pow(denominator, -1, evaluate=False))
 
+    def stable_formula(self, nets, k):
+        largest = sympy.Max(*nets)
+        return exp(nets[k] - largest) / Add(*(exp(n - largest) for n in nets))
+
     def derivative(self, outs, k, j):
         """d out_k / d net_j = out_k (delta_kj - out_j)."""
         if k == j:
@@ -167,6 +188,15 @@ class Loss:
 
     def derivative(self, target, out, n_outputs):
         """Closed form of dE_k/dout_k, or None to differentiate ``term``."""
+        return None
+
+    def stable_delta(self, targets, outs, k, activation: str):
+        """delta_k = dE/dnet_k in closed form for evaluation (bce with sigmoid: out - target), or None."""
+        return None
+
+    def stable_term(self, target, nets, k, activation: str):
+        """E_k from the net inputs, for evaluation where ``term`` of the output would lose
+        precision (-log(1 - sigmoid(31)) is off by 0.05 in float64), or None."""
         return None
 
 
@@ -217,6 +247,15 @@ class BCE(Loss):
     def derivative(self, target, out, n_outputs):
         return _mul(_sub(out, target), Pow(_mul(out, _sub(Integer(1), out)), -1, evaluate=False))
 
+    def stable_delta(self, targets, outs, k, activation):
+        return outs[k] - targets[k] if activation == "sigmoid" else None
+
+    def stable_term(self, target, nets, k, activation):
+        if activation != "sigmoid":
+            return None
+        net = nets[k]      # -log(sigmoid(z)) = softplus(-z), -log(1 - sigmoid(z)) = softplus(z)
+        return target * Softplus(-net) + (1 - target) * Softplus(net)
+
 
 @register_loss
 class CCE(Loss):
@@ -228,3 +267,15 @@ class CCE(Loss):
 
     def derivative(self, target, out, n_outputs):
         return _neg(_mul(target, Pow(out, -1, evaluate=False)))
+
+    def stable_delta(self, targets, outs, k, activation):
+        if activation == "softmax":     # sum_m t_m (out_k - [m = k]) = out_k sum(t) - t_k
+            return outs[k] * Add(*targets) - targets[k]
+        return None
+
+    def stable_term(self, target, nets, k, activation):
+        if activation == "softmax":   # -log softmax_k = logsumexp(nets) - net_k
+            return target * (_logsumexp(nets) - nets[k])
+        if activation == "sigmoid":
+            return target * Softplus(-nets[k])
+        return None

@@ -53,6 +53,7 @@ class Quantity:
     layer: int | None = None
     depends_on: tuple[Key, ...] = ()
     role: str = ""          # "chain" (a product of factors), "paths" (a sum over paths), "local", ...
+    evaluation: sympy.Expr | None = None   # a numerically stable equivalent of definition, if any
 
 
 def _depends(expr) -> tuple[Key, ...]:
@@ -83,9 +84,9 @@ class StepGraph:
     def __iter__(self):
         return iter(self.quantities.values())
 
-    def add(self, key: Key, definition, section: str, layer=None, role: str = "") -> sympy.Symbol:
+    def add(self, key: Key, definition, section: str, layer=None, role: str = "", evaluation=None) -> sympy.Symbol:
         depends = _depends(definition) if definition is not None else ()
-        self.quantities[key] = Quantity(key, definition, section, layer, depends, role)
+        self.quantities[key] = Quantity(key, definition, section, layer, depends, role, evaluation)
         return key.symbol
 
     @property
@@ -152,8 +153,8 @@ class _Builder:
     def _activation(self, layer: int):
         return get_activation(self.arch.activations[layer - 1], self.arch.leaky_slope)
 
-    def _define(self, key: Key, definition, section: str, layer=None, role: str = ""):
-        symbol = self.graph.add(key, definition, section, layer, role)
+    def _define(self, key: Key, definition, section: str, layer=None, role: str = "", evaluation=None):
+        symbol = self.graph.add(key, definition, section, layer, role, evaluation)
         for parent in self.graph[key].depends_on:
             self.children.setdefault(parent, []).append(key)
         self.forward_order.append(key)
@@ -175,20 +176,24 @@ class _Builder:
             nets = [Key("net", (l, j)).symbol for j in range(1, arch.layers[l] + 1)]
             for j in range(1, arch.layers[l] + 1):
                 formula = activation.formula(nets, j - 1) if activation.layerwise else activation.formula(nets[j - 1])
-                self._define(Key("out", (l, j)), formula, "forward", l)
+                self._define(Key("out", (l, j)), formula, "forward", l,
+                             evaluation=activation.stable_formula(nets, j - 1))
 
     def errors(self):
         arch, loss = self.arch, LOSSES[self.arch.loss]
         n = arch.layers[-1]
+        nets = [Key("net", (arch.depth, m)).symbol for m in range(1, n + 1)]
         for k in range(1, n + 1):
-            self._define(Key("E", (k,)), loss.term(Key("target", (k,)).symbol, Key("out", (arch.depth, k)).symbol, n),
-                         "error", arch.depth)
+            target = Key("target", (k,)).symbol
+            self._define(Key("E", (k,)), loss.term(target, Key("out", (arch.depth, k)).symbol, n), "error",
+                         arch.depth, evaluation=loss.stable_term(target, nets, k - 1, arch.activations[-1]))
         terms = [Key("E", (k,)).symbol for k in range(1, n + 1)]
         self._define(E_TOTAL, Add(*terms, evaluate=False) if n > 1 else terms[0], "error", arch.depth)
 
     # -- backward pass: one generic traversal ----------------------------------------------
     def backward(self):
         self.factors: dict[Key, list] = {E_TOTAL: []}      # gradient of a node as a product of factors
+        self.stable_factors: dict[Key, list] = {}          # the same, for evaluation, where it differs
         trainable = set(self.graph.trainable)
         for node in reversed(self.forward_order):
             if node == E_TOTAL or (node.kind in UPDATED_KIND and node not in trainable):
@@ -199,7 +204,7 @@ class _Builder:
 
     def _gradient(self, node: Key):
         children = self.children.get(node, [])
-        terms, locals_ = [], []
+        terms, locals_, stable_terms = [], [], []
         for child in children:
             local = self._local(child, node)
             if local is not None:
@@ -207,6 +212,8 @@ class _Builder:
             factor = local[0].symbol if local else ONE
             upstream = self.factors[child] if len(children) == 1 else [self._gradient_symbol(child)]
             terms.append([f for f in upstream + [factor] if f != ONE] or [ONE])
+            stable = self.stable_factors.get(child) if len(children) == 1 else None
+            stable_terms.append([f for f in (stable or upstream) + [factor] if f != ONE] or [ONE])
         kind = GRADIENT_KIND.get(node.kind)
         if kind is None:                       # E_k: dE/dE_k = 1, no quantity of its own
             self.factors[node] = [f for f in terms[0] if f != ONE]
@@ -223,11 +230,27 @@ class _Builder:
             else:
                 definition = Add(*(Mul(*t, evaluate=False) if len(t) > 1 else t[0] for t in terms), evaluate=False)
                 role = "paths"
-        self.graph.add(key, definition, "backward", node.index[0], role)
+        evaluation = self._stable_delta(node)
+        if evaluation is not None:
+            # Evaluated as out - target where the factors would be inf * 0 (a saturated output).
+            self.stable_factors[node] = [key.symbol]
+        elif stable_terms != terms:
+            evaluation = Add(*(Mul(*t, evaluate=False) for t in stable_terms), evaluate=False)
+        self.graph.add(key, definition, "backward", node.index[0], role, evaluation)
         if node.kind == "out" or role != "chain":
             self.factors[node] = [key.symbol]   # neuron outputs' gradients are named stopping points
         else:
             self.factors[node] = terms[0]
+
+    def _stable_delta(self, node: Key):
+        """delta of an output neuron in the closed form its activation and loss allow, or None."""
+        arch = self.arch
+        if node.kind != "net" or node.index[0] != arch.depth:
+            return None
+        n = arch.layers[-1]
+        targets = [Key("target", (m,)).symbol for m in range(1, n + 1)]
+        outs = [Key("out", (arch.depth, m)).symbol for m in range(1, n + 1)]
+        return LOSSES[arch.loss].stable_delta(targets, outs, node.index[1] - 1, arch.activations[-1])
 
     def _gradient_symbol(self, node: Key):
         kind = GRADIENT_KIND.get(node.kind)
