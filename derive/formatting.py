@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-__all__ = ["DEFAULT_PRECISION", "to_decimal", "format_number", "latex_number"]
+__all__ = ["DEFAULT_PRECISION", "to_decimal", "format_number", "latex_number", "format_both"]
 
 #: The lecture prints 9 decimal places (0.593269992).
 DEFAULT_PRECISION = 9
@@ -83,6 +83,15 @@ def _strip_text(text: str) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def format_both(value, places: int = DEFAULT_PRECISION) -> tuple[str, str]:
+    """(plain text, LaTeX) of one number, rounded once."""
+    mantissa, exponent = _parts(value, places)
+    if exponent is None:
+        return mantissa, {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}.get(mantissa, mantissa)
+    return (f"{mantissa}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}",
+            rf"{mantissa} \cdot 10^{{{exponent}}}")
 
 
 def format_number(value, places: int = DEFAULT_PRECISION) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import sympy
 
@@ -32,6 +33,11 @@ class Key:
     index: tuple[int, ...] = ()
 
     def __str__(self) -> str:
+        return self.text
+
+    @cached_property
+    def text(self) -> str:
+        """``"w[2,1,1]"`` (computed once: keys are printed for every variant of an exam)."""
         if not self.index:
             return self.kind
         return f"{self.kind}[{','.join(map(str, self.index))}]"

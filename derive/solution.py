@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .evaluate import evaluate_exact, evaluate_float, given_values
-from .formatting import DEFAULT_PRECISION, format_number, latex_number
+from .formatting import DEFAULT_PRECISION, format_both, format_number, latex_number
 from .graph import StepGraph, build_graph
 from .keys import Key
 from .notation import Notation, get_notation
@@ -180,7 +180,7 @@ def marker_table(values: dict, precision: int = DEFAULT_PRECISION) -> dict[str, 
     table = {}
     for key, value in values.items():
         name = str(key)
-        text, latex = format_number(value, precision), latex_number(value, precision)
+        text, latex = format_both(value, precision)
         table[f"\x03{name}\x03"] = text
         table[f"\x02{name}\x02"] = latex
         table[f"\x01{name}\x01"] = _parenthesised(latex)
