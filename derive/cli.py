@@ -28,6 +28,7 @@ Examples:
   derive gd --function "x**2" --x0 -4 --lr 0.8
   derive surface --function "x**2 - y**2"
   derive check sheet.yaml               check a hand calculation step by step
+  derive exam --family backprop-full-step -n 60 --seed 2026 --out exam/
 Run 'derive COMMAND --help' for the options of a command.""")
 @click.version_option(__version__, prog_name="derive")
 def cli():
