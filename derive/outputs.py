@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["write_files", "parse_formats"]
+__all__ = ["Staging", "write_files", "parse_formats"]
 
 
 def parse_formats(text: str, allowed: tuple[str, ...], option: str = "--format") -> list[str]:
@@ -29,28 +29,52 @@ def parse_formats(text: str, allowed: tuple[str, ...], option: str = "--format")
     return list(dict.fromkeys(formats))
 
 
+class Staging:
+    """A temporary folder inside ``folder``; when the ``with`` block succeeds its files move into
+    ``folder`` (``written`` lists them), and either way the temporary folder is removed.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> with Staging(out) as stage:
+    ...     _ = (stage.path / "a.txt").write_text("hi")
+    >>> [p.name for p in stage.written], (out / "a.txt").read_text()
+    (['a.txt'], 'hi')
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.written: list[Path] = []
+
+    def __enter__(self) -> "Staging":
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=".derive-", dir=self.folder))
+        except OSError as exc:
+            raise InputError("--out", str(self.folder), "a folder derive can write to", got=exc.strerror) from None
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        try:
+            if exc_type is None:
+                for path in sorted(self.path.rglob("*")):
+                    if path.is_file():
+                        target = self.folder / path.relative_to(self.path)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(path, target)
+                        self.written.append(target)
+        finally:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
 def write_files(folder: str | Path, files: dict[str, str | bytes]) -> list[Path]:
-    """Write ``{name: content}`` into ``folder`` all-or-nothing; return the written paths."""
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".derive-", dir=folder))
-    except OSError as exc:
-        raise InputError("--out", str(folder), "a folder derive can write to", got=exc.strerror) from None
-    try:
+    """Write ``{name: content}`` into ``folder`` all-or-nothing; return the written paths (in order)."""
+    with Staging(folder) as stage:
         for name, content in files.items():
-            target = staging / name
+            target = stage.path / name
             target.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, bytes):
                 target.write_bytes(content)
             else:
                 target.write_text(content, encoding="utf-8")
-        written = []
-        for name in files:
-            destination = folder / name
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, destination)
-            written.append(destination)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    order = {name: n for n, name in enumerate(files)}
+    return sorted(stage.written, key=lambda p: order[str(p.relative_to(stage.folder))])

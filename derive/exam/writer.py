@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..errors import InputError, ToolMissing
+from ..errors import ToolMissing
+from ..outputs import Staging
 from ..templating import render
 from .family import Family
 from .variants import Variant, generate
@@ -229,43 +228,27 @@ def _progress(iterable, total: int):
 
 def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path], str | None]:
     """Write every requested file into ``out_dir``; return the paths and a note (PDF skipped) or None."""
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".derive-exam-", dir=out))
-    except OSError as exc:
-        raise InputError("--out", str(out), "a folder derive can write to", got=exc.strerror) from None
     note = None
-    try:
-        sheets = _Sheets(staging, plan, formats)
+    with Staging(out_dir) as stage:
+        sheets = _Sheets(stage.path, plan, formats)
         variants = []
         try:
-            for variant, rendered in _progress(_rendered(plan, staging, formats), plan.n):
+            for variant, rendered in _progress(_rendered(plan, stage.path, formats), plan.n):
                 sheets.add(variant, rendered)
                 if "moodle" in formats:
                     variants.append(variant)
         finally:
             sheets.close()
         if "moodle" in formats:
-            from .moodle import moodle_xml
+            from .moodle import write_moodle
 
-            (staging / "moodle.xml").write_text(moodle_xml(variants, precision=4, title=plan.title),
-                                                encoding="utf-8")
+            write_moodle(variants, stage.path / "moodle.xml", precision=4, title=plan.title)
         if "pdf" in formats:
-            note = _compile(staging)
+            note = _compile(stage.path)
         if "tex" not in formats:
             for stem in ("questions", "solutions"):
-                (staging / f"{stem}.tex").unlink(missing_ok=True)
-        written = []
-        for path in sorted(staging.rglob("*")):
-            if path.is_file():
-                target = out / path.relative_to(staging)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(path, target)
-                written.append(target)
-        return written, note
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+                (stage.path / f"{stem}.tex").unlink(missing_ok=True)
+    return stage.written, note
 
 
 def _compile(folder: Path) -> str | None:
