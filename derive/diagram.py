@@ -32,6 +32,8 @@ class Node:
     kind: str          # input | neuron | bias
     note_latex: str = ""
     note_plain: str = ""
+    bias_latex: str = ""     # a bias of this neuron alone, written above it
+    bias_plain: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ def layout(solution) -> tuple[list[Node], list[Edge]]:
     value = {k: s.value_text for k, s in solution.steps.items()}
     tallest = max(arch.layers)
     nodes, edges = [], []
+    own_bias = {k.index: (f"{notation.latex(k)} = {value[k]}", f"{notation.plain(k)} = {value[k]}")
+                for k in solution.graph.given if k.kind in ("b", "theta") and len(k.index) == 2}
     for l, size in enumerate(arch.layers):
         for j in range(1, size + 1):
             y = _row(size, j)
@@ -68,18 +72,16 @@ def layout(solution) -> tuple[list[Node], list[Edge]]:
                 note_latex = rf"$\to$ {notation.latex(key).join('$$')} $= {value[key]}$"
                 note_plain = f"{notation.plain(key)} = {value[key]}"
             nodes.append(Node(f"n{l}x{j}", l * COLUMN_GAP, y, unit, unit, "input" if l == 0 else "neuron",
-                              note_latex, note_plain))
+                              note_latex, note_plain, *own_bias.get((l, j), ("", ""))))
     top = (tallest - 1) / 2 * ROW_GAP + 1.6
     for l in range(1, arch.depth + 1):
-        bias_keys = [k for k in solution.graph.given if k.kind in ("b", "theta") and k.index[0] == l]
-        for n, key in enumerate(bias_keys):
-            name = f"b{l}x{n}"
-            x = (l - 1) * COLUMN_GAP + 0.9 + n * 0.9
-            label = f"{notation.latex(key)} = {value[key]}"
-            nodes.append(Node(name, x, top + (0.55 * n if len(bias_keys) > 1 else 0), label,
+        # A bias shared by the layer is a box with an edge to each neuron; a neuron's own bias is
+        # written above the neuron (see own_bias).
+        for key in [k for k in solution.graph.given if k.kind in ("b", "theta") and k.index == (l,)]:
+            name = f"b{l}"
+            nodes.append(Node(name, (l - 1) * COLUMN_GAP + 0.9, top, f"{notation.latex(key)} = {value[key]}",
                               f"{notation.plain(key)} = {value[key]}", "bias"))
-            targets = range(1, arch.layers[l] + 1) if len(key.index) == 1 else [key.index[1]]
-            edges += [Edge(name, f"n{l}x{j}", "", "", 0.5, dashed=True) for j in targets]
+            edges += [Edge(name, f"n{l}x{j}", "", "", 0.5, dashed=True) for j in range(1, arch.layers[l] + 1)]
         for j in range(1, arch.layers[l] + 1):
             for i in range(1, arch.layers[l - 1] + 1):
                 key = Key("w", (l, j, i))
@@ -104,6 +106,9 @@ def tikz(solution) -> str:
             continue
         fill = "fill=blue!8" if n.kind == "input" else "fill=orange!12"
         lines.append(rf"  \node[neuron, {fill}] ({n.name}) at ({n.x:.2f},{n.y:.2f}) {{${n.label_latex}$}};")
+        if n.bias_latex:
+            lines.append(rf"  \node[above=0.5mm of {n.name}, font=\scriptsize, fill=black!5, inner sep=1pt] "
+                         rf"{{${n.bias_latex}$}};")
         if n.note_latex and n.kind == "input":
             lines.append(rf"  \node[left=2mm of {n.name}, font=\small] {{${n.note_latex}$}};")
         elif n.note_latex:
@@ -162,6 +167,9 @@ def svg(solution, scale: float = 42.0) -> str:
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{RADIUS * scale:.1f}" fill="{fill}" stroke="#333" '
                    f'stroke-width="1.5"/>')
         out.append(f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-size="13">{escape(n.label_plain)}</text>')
+        if n.bias_plain:
+            out.append(f'<text x="{x:.1f}" y="{y - RADIUS * scale - 5:.1f}" text-anchor="middle" font-size="11" '
+                       f'fill="#555">{escape(n.bias_plain)}</text>')
         if n.note_plain:
             anchor, dx = ("end", -RADIUS * scale - 6) if n.kind == "input" else ("start", RADIUS * scale + 6)
             out.append(f'<text x="{x + dx:.1f}" y="{y + 4:.1f}" text-anchor="{anchor}">{escape(n.note_plain)}</text>')

@@ -40,6 +40,8 @@ class Section:
 
 
 def _block(step, note: str = "") -> Block:
+    if step.constant:
+        return Block([f"{step.latex} &= {step.definition}"], str(step.key), note)
     if step.trivial:
         return Block([f"{step.latex} &= {step.definition} = {step.value_latex}"], str(step.key), note)
     return Block([f"{step.latex} &= {step.definition}", f"&= {step.numbers} = {step.value_latex}"],
@@ -141,6 +143,16 @@ def _parameter_rows(solution) -> list[dict]:
     return rows
 
 
+def _layers_words(solution, layers: list[int]) -> str:
+    """"output layer", "hidden layers 1 and 2", ..."""
+    words = [_layer_word(solution, l) for l in layers]
+    if len(words) == 1:
+        return words[0]
+    hidden = [str(l) for l in layers if l != solution.spec.architecture.depth]
+    text = "hidden layers " + (", ".join(hidden[:-1]) + " and " + hidden[-1] if len(hidden) > 1 else hidden[0])
+    return text + (" and the output layer" if solution.spec.architecture.depth in layers else "")
+
+
 def _conventions(solution) -> list[str]:
     arch = solution.spec.architecture
     target_letter, output_letter = solution.notation.loss_letters()
@@ -149,11 +161,14 @@ def _conventions(solution) -> list[str]:
     printer = QuantityLatexPrinter({"notation": None})
     lines = []
     for name in dict.fromkeys(arch.activations):
+        layers = [l for l, a in enumerate(arch.activations, start=1) if a == name]
+        where = "" if len(layers) == arch.depth else " of the " + _layers_words(solution, layers)
         if name == "softmax":
-            lines.append(r"Output activation: softmax, $o_k = \frac{e^{net_k}}{\sum_m e^{net_m}}$.")
+            lines.append(rf"Activation{where}: softmax, $o_k = \frac{{e^{{net_k}}}}{{\sum_m e^{{net_m}}}}$.")
         else:
             activation = get_activation(name, arch.leaky_slope)
-            lines.append(f"Activation: {activation.title}, $f(x) = {printer.doprint(activation.formula(x))}$.")
+            lines.append(f"Activation{where}: {activation.title}, "
+                         f"$f(x) = {printer.doprint(activation.formula(x))}$.")
     loss = LOSSES[arch.loss]
     lines.append(f"Loss: {loss.title}, $E = \\sum_k {printer.doprint(loss.term(t, o, arch.layers[-1]))}$ "
                  f"with ${printer.doprint(t)}$ the target and ${printer.doprint(o)}$ the output.")

@@ -46,6 +46,7 @@ class StepSkeleton:
     layer: int | None
     role: str
     trivial: bool             # the definition is a single quantity (dnet_o1/dw5 = out_h1)
+    constant: bool = False    # the definition is a number (dnet_h1/db1 = 1)
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,9 @@ def skeleton(graph: StepGraph, notation_name: str) -> tuple[Notation, dict[Key, 
             numbers = placeholders.doprint(shown)
             formula = f"{name} = {plain.doprint(shown)}"
             trivial = shown.is_Symbol or shown.is_Number
+        constant = q.definition is not None and shown.is_Number
         steps[q.key] = StepSkeleton(q.key, name, notation.latex(q.key), definition, numbers, formula,
-                                    q.depends_on, q.section, q.layer, q.role, trivial)
+                                    q.depends_on, q.section, q.layer, q.role, trivial, constant)
     return notation, steps
 
 
