@@ -16,7 +16,7 @@ Examples:
   derive solve net.yaml --format md,json --out sheet/
   derive solve --format json            # JSON on stdout
   derive solve net.yaml --precision 4 --exact
-  derive solve --variant 2026-7-BFS.GDS-K --question 2   # a question of an exam variant
+  derive solve --variant 2026-7-BFS.GDS-W --question 2   # a question of an exam variant
 """
 
 

@@ -149,3 +149,14 @@ def test_units_notation_names_and_err_alias(tmp_path, capsys):
         {"I3": "correct", "O5": "correct", "Err5": "correct", "w35+": "correct"}
     sheet.write_text("exercise: net.yaml\nanswers:\n  Err5: 0.1385\n")   # the sign of Err is checked
     assert main(["check", str(sheet), "--format", "json"]) == 1
+
+
+def test_variant_code_with_several_families_as_exercise(tmp_path, capsys):
+    from derive.exam.family import get_family
+    from derive.exam.variants import generate
+
+    variant = next(generate([get_family("backprop-full-step"), get_family("chain-rule")], 1, 2026))
+    answer = variant.questions[0].answers[1]
+    path = write(tmp_path, f"exercise: {variant.code}\nanswers:\n  '{answer.key}': {answer.value:.4f}\n")
+    assert main(["check", path, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[answer.key]["verdict"] == "correct"

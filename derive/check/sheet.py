@@ -29,6 +29,7 @@ from ..spec import NetworkSpec, builtin_spec, load_spec
 __all__ = ["Answer", "AnswerSheet", "Tolerance", "load_sheet", "parse_sheet", "parse_number", "names_of"]
 
 LECTURE = "lecture"
+VARIANT_CODE = re.compile(r"^\d+-\d+-[A-Za-z0-9.]+-[A-Za-z0-9]$")   # 2026-7-BFS.GDS-W
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 NULL_WORDS = ("", "~", "null", "Null", "NULL", None)
 SHEET_FIELDS = ("exercise", "question", "answers", "tolerance", "asks", "student")
@@ -121,8 +122,7 @@ def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
         return builtin_spec()
     path = (base or Path(".")) / exercise
     if not path.is_file():
-        looks_like_code = not Path(exercise).suffix and "/" not in exercise
-        if looks_like_code and exercise.count("-") == 3:
+        if VARIANT_CODE.match(exercise.strip()):
             return _variant_spec(exercise, data.get("question", "1"), source)
         raise InputError(source, "exercise", f"a spec file path (relative to the sheet), a variant code or '{LECTURE}'",
                          got=f"'{exercise}' (no such file)", suggestion=suggest(exercise, [LECTURE]))
@@ -134,7 +134,7 @@ def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
 
 
 def _variant_spec(code: str, question, source: str) -> NetworkSpec:
-    """The network of question K of an exam variant (``exercise: 2026-7-BFS.GDS-K``, ``question: K``)."""
+    """The network of question K of an exam variant (``exercise: 2026-7-BFS.GDS-W``, ``question: K``)."""
     from ..exam.variants import regenerate
     from ..spec import parse_spec
 

@@ -13,7 +13,7 @@ Examples:
   derive families
   derive exam --family backprop-full-step --family gd-steps -n 60 --seed 2026 --out exam/
   derive exam midterm.yaml --out exam/          # families, points, n and seed from a file
-  derive solve --variant 2026-7-BFS.GDS-K --question 2
+  derive solve --variant 2026-7-BFS.GDS-W --question 2
 """
 
 EXAM_FIELDS = ("title", "seed", "n", "questions", "precision")

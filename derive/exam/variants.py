@@ -1,6 +1,6 @@
 """Variants and their codes: one generation loop with an explicit generator per question.
 
-A variant code such as ``2026-7-BFS.GDS-K`` names the exam seed (2026), the
+A variant code such as ``2026-7-BFS.GDS-W`` names the exam seed (2026), the
 variant number (7), the families of its questions in order (BFS, GDS) and a
 check letter against typos.  Everything of a variant follows from its code.
 
@@ -55,7 +55,7 @@ def variant_code(seed: int, index: int, family_codes: Sequence[str]) -> str:
 def parse_code(code: str, source: str = "--variant") -> tuple[int, int, tuple[str, ...]]:
     """(seed, index, family codes) of a variant code; a clear error for anything else."""
     parts = code.strip().upper().split("-")
-    expected = "a variant code printed on an exam, like 2026-7-BFS.GDS-K"
+    expected = "a variant code printed on an exam, like 2026-7-BFS.GDS-W"
     if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
         raise InputError(source, "", expected, got=repr(code))
     body = "-".join(parts[:3])
