@@ -75,10 +75,15 @@ class Family:
 
     def problems(self, params: dict, answers: list[Answer]) -> list[str]:
         """Why a draw is degenerate (empty: fine).  The generic check: asked answers are finite and distinct."""
-        values = [round(a.value, 4) for a in answers if not a.is_choice]
+        numeric = [a for a in answers if not a.is_choice]
         out = [f"{a.name} is not finite" for a in answers if not math.isfinite(a.value)]
-        if len(set(values)) < len(values):
-            out.append("two asked answers coincide at 4 decimals")
+        for n, a in enumerate(numeric):
+            # Two answers a student could swap undetected: equal at 4 decimals, or within tolerance.
+            twin = next((b for b in numeric[n + 1:] if round(a.value, 4) == round(b.value, 4)
+                         or abs(a.value - b.value) <= max(a.tolerance, b.tolerance)), None)
+            if twin is not None:
+                out.append(f"{a.name} and {twin.name} coincide within their tolerance")
+                break
         return out
 
     def signature(self, params: dict, answers: list[Answer]) -> tuple:

@@ -144,8 +144,17 @@ class NetworkFamily(Family):
 
     def answers(self, params: dict) -> list[Answer]:
         values = self.values(params)
-        return [Answer(text, name, latex, values[k], tolerance_for(values[k], self.relative_tolerance, self.absolute_tolerance))
+        return [Answer(text, name, latex, values[k], tolerance_for(self._scale(k, values), self.relative_tolerance,
+                                                                   self.absolute_tolerance))
                 for k, text, name, latex in self._asked_names]
+
+    @staticmethod
+    def _scale(key: Key, values: dict) -> float:
+        """What an answer's tolerance is relative to: for an updated parameter, the size of the update
+        (w+ - w), so that the old value and the typical slips stay outside the tolerance."""
+        if key.kind.endswith("_new"):
+            return values[key] - values[Key(key.kind[:-4], key.index)]
+        return values[key]
 
     def problems(self, params: dict, answers: list[Answer]) -> list[str]:
         out = super().problems(params, answers)
@@ -156,6 +165,10 @@ class NetworkFamily(Family):
         for answer in answers:
             if "/" in answer.key and abs(answer.value) < 0.5 * 10 ** -SHOWN_DECIMALS:
                 out.append(f"{answer.name} rounds to 0 at {SHOWN_DECIMALS} decimals")
+            key = Key.parse(answer.key)
+            if key.kind.endswith("_new") and abs(self._scale(key, values)) < 3 * answer.tolerance:
+                # Otherwise the old value, or the update with the wrong sign, would be accepted.
+                out.append(f"{answer.name} moves too little to tell it from the old value")
         return out
 
     def spec(self, params: dict) -> dict:
