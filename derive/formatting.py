@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-__all__ = ["DEFAULT_PRECISION", "to_decimal", "format_number", "latex_number", "format_both"]
+__all__ = ["DEFAULT_PRECISION", "to_decimal", "format_number", "format_fixed", "latex_number", "format_both"]
 
 #: The lecture prints 9 decimal places (0.593269992).
 DEFAULT_PRECISION = 9
@@ -92,6 +92,19 @@ def format_both(value, places: int = DEFAULT_PRECISION) -> tuple[str, str]:
         return mantissa, {"inf": r"\infty", "-inf": r"-\infty", "nan": r"\mathrm{NaN}"}.get(mantissa, mantissa)
     return (f"{mantissa}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}",
             rf"{mantissa} \cdot 10^{{{exponent}}}")
+
+
+def format_fixed(value, places: int) -> str:
+    """Like :func:`format_number`, but keeping trailing zeros (answer keys: 0.5540 at 4 places).
+
+    >>> format_fixed(0.554, 4), format_fixed(-2, 4), format_fixed(3e-6, 4)
+    ('0.5540', '-2.0000', '3e-06')
+    """
+    text = format_number(value, places)
+    if "e" in text or places == 0 or not text.lstrip("-").replace(".", "").isdigit():
+        return text
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(places, '0')}"
 
 
 def format_number(value, places: int = DEFAULT_PRECISION) -> str:

@@ -215,6 +215,7 @@ def solution_context(solution, diagram_svg_name: str = "network.svg") -> dict:
         "version": __version__,
         "total_error": solution.step("E"),
         "heading": "\\section",          # exam sheets nest the solution one level down
+        "md_heading": "##",
     }
 
 

@@ -189,7 +189,7 @@ def marker_table(values: dict, precision: int = DEFAULT_PRECISION) -> dict[str, 
     return table
 
 
-_SPLIT_RE = re.compile("(\x01[^\x01]+\x01|\x02[^\x02]+\x02|\x03[^\x03]+\x03)")
+_SPLIT_RE = re.compile("(\x01[^\x01]+\x01|\x02[^\x02]+\x02|\x03[^\x03]+\x03|\x05[^\x05]+\x05)")
 
 
 @lru_cache(maxsize=256)

@@ -39,6 +39,11 @@ def tex_escape(text) -> str:
     return "".join(_TEX_SPECIALS.get(ch, ch) for ch in str(text))
 
 
+def count(number: int, noun: str) -> str:
+    """``2|count("input")`` -> "2 inputs", ``1|count("input")`` -> "1 input"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _packaged_templates() -> str:
     return str(resources.files("derive.templates"))
 
@@ -50,7 +55,7 @@ def _environment(user_folder: str | None, **delimiters) -> jinja2.Environment:
               autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
               auto_reload=False,   # templates do not change during a run: no stat() per render
               **delimiters)
-    env.filters.update(tex_escape=tex_escape,
+    env.filters.update(tex_escape=tex_escape, count=count,
                        num=lambda v, places=DEFAULT_PRECISION: format_number(v, places),
                        texnum=lambda v, places=DEFAULT_PRECISION: latex_number(v, places))
     env.globals["template_folders"] = folders

@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy
 
 from ..evaluate import evaluate_float, given_values
+from ..formatting import format_fixed
 from ..graph import build_graph
 from ..keys import Key
 from ..solution import fill_markers, marker_table, template_solution
@@ -133,7 +134,10 @@ class NetworkFamily(Family):
         for seen, places, table in cache:
             if seen is params and places == precision:
                 return table
-        table = marker_table(self.values(params), precision)
+        values = self.values(params)
+        table = marker_table(values, precision)
+        # The answer key gives the asked quantities as students are asked for them: 4 decimals.
+        table.update({f"\x05{k}\x05": format_fixed(values[k], SHOWN_DECIMALS) for k in self.asked_keys})
         cache.insert(0, (params, precision, table))
         del cache[4:]
         return table
@@ -189,10 +193,12 @@ class NetworkFamily(Family):
 
         solution = template_solution(self._template_spec, precision)
         context = solution_context(solution)
-        context.update(training=None, family=self.metadata(), question_text=self.question_text,
-                       asked=[{"name": self.notation.plain(k), "latex": self.notation.latex(k)}
-                              for k in self.asked_keys], tikz=tikz(solution), svg_name="@@FIGURE@@",
-                       heading="\\subsection")
+        asked = [{"name": self.notation.plain(k), "latex": self.notation.latex(k), "value": f"\x05{k}\x05"}
+                 for k in self.asked_keys]
+        rows = (len(asked) + 1) // 2      # answer blanks in two columns, read down the first column
+        context.update(training=None, family=self.metadata(), question_text=self.question_text, asked=asked,
+                       asked_rows=[asked[r::rows] for r in range(rows)], tikz=tikz(solution),
+                       svg_name="@@FIGURE@@", heading="\\subsection", md_heading="####")
         return render(f"exam_network_{part}.{fmt}.j2", context)
 
     def render(self, params: dict, part: str, fmt: str, precision: int) -> str:
