@@ -57,7 +57,7 @@ def _softmax_cce_line(solution, step) -> str | None:
     k = step.key.index[1]
     out, target = solution.step(Key("out", (arch.depth, k))), solution.step(Key("target", (k,)))
     return (rf"&= {out.latex} - {target.latex} = {out.value_latex} - {_signed(target.value_latex)}"
-            rf" = {step.value_latex} && \text{{(softmax with cross-entropy)}}")
+            rf" = {step.value_latex}")
 
 
 def _signed(text: str) -> str:
@@ -91,6 +91,10 @@ def sections(solution) -> list[Section]:
         if l == depth:
             intro = ("How the total error changes with each output neuron's output and net input: "
                      "the error signal $\\delta$ is the product of these two factors.")
+            if solution.spec.architecture.activations[-1] == "softmax" and solution.spec.architecture.loss == "cce":
+                intro = ("With a softmax output every net input changes every output, so each error signal "
+                         "$\\delta$ sums over the outputs (the softmax Jacobian). With cross-entropy the sum "
+                         "collapses to output minus target: the last line of each $\\delta$ checks this.")
         else:
             intro = ("A hidden neuron's output reaches the error through every neuron of the next layer: "
                      "its gradient is the sum over those paths, each path being the next neuron's "

@@ -29,8 +29,10 @@ class TexError(DeriveError):
     """pdflatex refused the document; the message is its first error line."""
 
 
-def compile_pdf(tex_source: str, extra_files: dict[str, bytes] | None = None, runs: int = 1) -> bytes:
-    """Return the PDF bytes of a LaTeX document (``runs`` passes of pdflatex)."""
+def compile_pdf(tex_source: str, extra_files: dict[str, bytes] | None = None, runs: int = 1,
+                log: list | None = None) -> bytes:
+    """Return the PDF bytes of a LaTeX document (``runs`` passes of pdflatex); ``log``, a list,
+    receives pdflatex's log text."""
     if not have_pdflatex():
         raise ToolMissing(PDF_HINT)
     env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1", TZ="UTC")
@@ -45,7 +47,15 @@ def compile_pdf(tex_source: str, extra_files: dict[str, bytes] | None = None, ru
                 cwd=work, env=env, capture_output=True, text=True, errors="replace", timeout=600)
             if result.returncode != 0:
                 raise TexError("pdflatex failed: " + first_tex_error(result.stdout))
+        if log is not None:
+            log.append((work / "document.log").read_text(encoding="latin-1"))
         return (work / "document.pdf").read_bytes()
+
+
+def overfull_boxes(log: str, tolerance_pt: float = 3.0) -> list[str]:
+    """The widths of the 'Overfull \\hbox (Xpt too wide)' warnings of a log above ``tolerance_pt``."""
+    widths = re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)
+    return [f"{width}pt" for width in widths if float(width) > tolerance_pt]
 
 
 def first_tex_error(log: str) -> str:

@@ -47,6 +47,7 @@ class TrainingRun:
     spec: NetworkSpec
     steps: tuple[TrainingStep, ...]
     epoch_losses: tuple[float, ...]     # mean loss over all examples after each epoch
+    initial_loss: float = float("nan")  # mean loss over all examples before training
 
     @property
     def updates_per_epoch(self) -> int:
@@ -77,6 +78,7 @@ def train(spec: NetworkSpec, exact: bool = False, precision: int | None = None,
     trainable = None
     velocity: dict[Key, float] = {}
     steps, epoch_losses, number = [], [], 0
+    initial_loss = _mean_loss(spec, given, options)
     for epoch in range(1, spec.epochs + 1):
         for batch in batches(spec, epoch):
             number += 1
@@ -96,7 +98,7 @@ def train(spec: NetworkSpec, exact: bool = False, precision: int | None = None,
                                       dict(velocity), float(np.mean([s.value("E") for s in solutions]))))
             given = {**given, **after}
         epoch_losses.append(_mean_loss(spec, given, options))
-    return TrainingRun(spec, tuple(steps), tuple(epoch_losses))
+    return TrainingRun(spec, tuple(steps), tuple(epoch_losses), initial_loss)
 
 
 def _with_example(given: dict[Key, float], spec: NetworkSpec, n: int) -> dict[Key, float]:

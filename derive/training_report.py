@@ -11,6 +11,8 @@ from .training import TrainingRun, updated_key
 
 __all__ = ["iterations_json", "training_context", "loss_plot"]
 
+COLUMNS = 5   # parameters per epoch table
+
 
 def _entry(value: float, name: str, latex: str, formula: str, depends_on: list[str]) -> dict:
     return {"value": value, "name": name, "latex": latex, "formula": formula, "depends_on": depends_on}
@@ -67,20 +69,23 @@ def training_context(run: TrainingRun, precision: int) -> dict:
                                for v in values)
             averaging.append(rf"\overline{{{notation.latex(gradient_key)}}} &= \frac{{1}}{{{len(values)}}}"
                              rf"\left({terms}\right) = {latex_number(first.gradients[key], precision)}")
-    epochs = []
     per_epoch = run.updates_per_epoch
-    for e in range(spec.epochs):
-        last = run.steps[(e + 1) * per_epoch - 1]
-        epochs.append({"epoch": e + 1, "loss": format_number(run.epoch_losses[e], precision),
-                       "parameters": [format_number(last.parameters_after[k], precision) for k in parameters]})
+    states = [("0 (start)", run.initial_loss, first.parameters_before)]
+    states += [(str(e + 1), run.epoch_losses[e], run.steps[(e + 1) * per_epoch - 1].parameters_after)
+               for e in range(spec.epochs)]
+    # At most COLUMNS parameters per table, so every table fits the page.
+    tables = []
+    for start in range(0, len(parameters), COLUMNS):
+        group = parameters[start:start + COLUMNS]
+        tables.append({"names_latex": [notation.latex(k) for k in group], "names": [notation.plain(k) for k in group],
+                       "rows": [{"epoch": label, "loss": format_number(loss, precision),
+                                 "parameters": [format_number(values[k], precision) for k in group]}
+                                for label, loss, values in states]})
     return {
         "mode": spec.mode, "epochs": spec.epochs, "examples": len(spec.examples),
         "batch_size": len(first.examples), "updates_per_epoch": per_epoch,
         "momentum": spec.momentum, "momentum_text": format_number(spec.momentum, precision),
-        "parameter_names_latex": [notation.latex(k) for k in parameters],
-        "parameter_names": [notation.plain(k) for k in parameters],
-        "averaging": averaging, "epoch_rows": epochs,
-        "initial_loss": format_number(first.loss, precision),
+        "averaging": averaging, "tables": tables,
     }
 
 
