@@ -3,7 +3,10 @@ stderr and exit status 2; nothing is written unless everything succeeded."""
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
+from pathlib import Path
 
 import click
 
@@ -101,6 +104,13 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_status
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug in derive: one line for the user, the traceback on request
+        if os.environ.get("DERIVE_DEBUG"):
+            raise
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        click.echo(f"derive: internal error: {type(exc).__name__}: {exc} (at {Path(where.filename).name}:"
+                   f"{where.lineno}; please report it; DERIVE_DEBUG=1 shows the traceback)", err=True)
+        return 70
 
 
 def run() -> None:

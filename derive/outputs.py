@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["Staging", "write_files", "parse_formats"]
+__all__ = ["Staging", "write_files", "write_with_pdf", "parse_formats"]
 
 
 def parse_formats(text: str, allowed: tuple[str, ...], option: str = "--format") -> list[str]:
@@ -78,3 +78,31 @@ def write_files(folder: str | Path, files: dict[str, str | bytes]) -> list[Path]
                 target.write_text(content, encoding="utf-8")
     order = {name: n for n, name in enumerate(files)}
     return sorted(stage.written, key=lambda p: order[str(p.relative_to(stage.folder))])
+
+
+def write_with_pdf(folder: str | Path, build, formats: list[str]) -> list[Path]:
+    """Write ``build(formats)`` into ``folder``, where ``build`` returns {file name: content}.
+
+    When the PDF cannot be made, every other file is still written, the LaTeX source
+    included, so it can be compiled elsewhere.  Without TeX that is a one-line note; when
+    pdflatex refuses the document it is an error (exit status 1) after writing.
+    """
+    import click
+
+    from .errors import DeriveError, ToolMissing
+    from .texcompile import TexError
+
+    problem = None
+    try:
+        files = build(formats)
+    except (ToolMissing, TexError) as exc:
+        problem = exc
+        files = build([f for f in formats if f != "pdf"] + ([] if "tex" in formats else ["tex"]))
+    written = write_files(folder, files)
+    for path in written:
+        click.echo(str(path))
+    if isinstance(problem, ToolMissing):
+        click.echo(f"note: {problem}", err=True)
+    elif problem is not None:
+        raise DeriveError(f"{problem}; every other file was written, the .tex included")
+    return written

@@ -134,6 +134,16 @@ class Solution:
         return {k: s.value for k, s in self.steps.items()}
 
 
+def given_places(value) -> int:
+    """Decimal places of a number as typed in the spec (its shortest representation): 0.12345 -> 5."""
+    text = repr(float(value))
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        decimals = len(mantissa.partition(".")[2].rstrip("0"))
+        return max(0, decimals - int(exponent))
+    return len(text.partition(".")[2].rstrip("0"))
+
+
 def _parenthesised(text: str) -> str:
     return rf"\left({text}\right)" if text.startswith("-") else text
 
@@ -150,11 +160,14 @@ def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECI
     exact_values = evaluate_exact(graph, given) if exact else None
     values = {k: float(v) for k, v in exact_values.items()} if exact else evaluate_float(graph, given)
     shown = exact_values if exact else values
-    value_latex = {k: latex_number(shown[k], precision) for k in skeletons}
+    # The exercise's own numbers are shown as given, whatever the precision of the computed ones.
+    places = {k: max(precision, given_places(given[k])) if sk.section == "given" else precision
+              for k, sk in skeletons.items()}
+    value_latex = {k: latex_number(shown[k], places[k]) for k in skeletons}
     in_formula = {k: _parenthesised(v) for k, v in value_latex.items()}
     steps = {}
     for key, sk in skeletons.items():
-        steps[key] = Step(sk, values[key], format_number(shown[key], precision), value_latex[key],
+        steps[key] = Step(sk, values[key], format_number(shown[key], places[key]), value_latex[key],
                           fill(sk.numbers_template, in_formula) if sk.numbers_template else "",
                           str(exact_values[key].evalf(40)) if exact else None)
     return Solution(spec, graph, notation_obj, steps, precision, exact)

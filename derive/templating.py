@@ -12,6 +12,7 @@ Filters: ``tex_escape`` (user text into LaTeX), ``num`` (plain number),
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from importlib import resources
 
@@ -30,13 +31,38 @@ _TEX_SPECIALS = {
 }
 
 
+_MATH_SYMBOLS = {"∂": r"\partial", "→": r"\to", "←": r"\leftarrow", "∑": r"\sum", "∇": r"\nabla", "≤": r"\le",
+                 "≥": r"\ge", "≠": r"\ne", "±": r"\pm", "×": r"\times", "·": r"\cdot", "−": "-", "∞": r"\infty",
+                 "≈": r"\approx", "′": "'", "∈": r"\in", "√": r"\surd", "⊙": r"\odot"}
+_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+
+
+def _tex_char(ch: str) -> str:
+    if ch in _TEX_SPECIALS:
+        return _TEX_SPECIALS[ch]
+    if ord(ch) < 0x100:          # ASCII and Latin-1 letters: pdflatex reads them as UTF-8
+        return ch
+    if ch in _MATH_SYMBOLS:
+        return rf"\ensuremath{{{_MATH_SYMBOLS[ch]}}}"
+    name = unicodedata.name(ch, "")
+    if name.startswith("GREEK SMALL LETTER "):
+        letter = name.split()[-1].lower()
+        return rf"\ensuremath{{\{letter}}}" if letter not in ("omicron",) else "o"
+    if name.startswith("GREEK CAPITAL LETTER "):
+        letter = name.split()[-1].capitalize()
+        return rf"\ensuremath{{\{letter}}}" if letter in _GREEK_CAPITALS else unicodedata.normalize("NFKD", ch)[:1]
+    return "?"                   # a script the standard fonts cannot set (the PDF still compiles)
+
+
 def tex_escape(text) -> str:
-    """Escape user text for LaTeX.
+    """Escape user text for LaTeX: special characters, and Unicode the standard fonts lack.
 
     >>> tex_escape("50% of E_total & more")
     '50\\\\% of E\\\\_total \\\\& more'
+    >>> tex_escape("η → ∂E")
+    '\\\\ensuremath{\\\\eta} \\\\ensuremath{\\\\to} \\\\ensuremath{\\\\partial}E'
     """
-    return "".join(_TEX_SPECIALS.get(ch, ch) for ch in str(text))
+    return "".join(_tex_char(ch) for ch in str(text))
 
 
 def count(number: int, noun: str) -> str:

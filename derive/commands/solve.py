@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, ToolMissing
+from ..errors import InputError
 from ..formatting import DEFAULT_PRECISION
-from ..outputs import parse_formats, write_files
+from ..outputs import parse_formats, write_with_pdf
 from ..spec import MAX_WEIGHTS, NOTATIONS, builtin_spec, load_spec
 
 FORMATS = ("md", "tex", "pdf", "json")
@@ -68,11 +68,16 @@ def _refuse_non_finite(spec, solution) -> None:
     """A NaN or infinite quantity means the spec asks for something undefined (log of 0, overflow)."""
     import math
 
-    bad = next((step for step in solution.steps.values() if not math.isfinite(step.value)), None)
+    # A chain-rule factor may be infinite at a saturated output (dE/dout of bce at out = 1) while the
+    # error signal, evaluated in its stable form, is fine: only the results must be finite.
+    results = ("net", "out", "E", "delta", "dE/dw", "dE/db", "dE/dtheta", "w_new", "b_new", "theta_new")
+    bad = next((step for step in solution.steps.values()
+                if step.key.kind in results and not math.isfinite(step.value)), None)
     if bad is not None:
-        field = "loss" if bad.key.kind in ("E", "dE/dout") else "weights"
+        field = "loss" if bad.key.kind in ("E", "delta") else "weights"
+        saturating = spec.architecture.activations[-1] in ("sigmoid", "softmax")
         hint = ("loss bce/cce needs outputs strictly between 0 and 1: use a sigmoid or softmax output layer"
-                if spec.architecture.loss in ("bce", "cce") else "use smaller weights or inputs")
+                if spec.architecture.loss in ("bce", "cce") and not saturating else "use smaller weights or inputs")
         raise InputError(spec.source, field, "numbers for which every quantity is finite",
                          got=f"{bad.name} = {bad.value_text}", suggestion=hint)
 
@@ -102,18 +107,8 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
 
         click.echo(dumps(solution_document(solution, run)), nl=False)
         return
-    pdf_missing = None
-    try:
-        files = render_solution(solution, formats, templates_dir, run)
-    except ToolMissing as exc:
-        pdf_missing = str(exc)
-        files = render_solution(solution, [f for f in formats if f != "pdf"], templates_dir, run)
     folder = Path(out_dir) if out_dir else Path("output") / spec.name
-    written = write_files(folder, files)
-    for path in written:
-        click.echo(str(path))
-    if pdf_missing:
-        click.echo(f"note: {pdf_missing}", err=True)
+    write_with_pdf(folder, lambda wanted: render_solution(solution, wanted, templates_dir, run), formats)
 
 
 def run_solve_variant(code, question_number, formats_text, out_dir, precision):
@@ -135,14 +130,5 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision):
         spec = parse_spec(question.family.spec(question.params), source=f"<variant {variant.code}>")
         click.echo(dumps(solution_document(solve(spec, precision=precision))), nl=False)
         return
-    pdf_missing = None
-    try:
-        files = question.family.solve_files(question.params, formats, precision)
-    except ToolMissing as exc:
-        pdf_missing = str(exc)
-        files = question.family.solve_files(question.params, [f for f in formats if f != "pdf"], precision)
     folder = Path(out_dir) if out_dir else Path("output") / f"{variant.code}-q{question_number}"
-    for path in write_files(folder, files):
-        click.echo(str(path))
-    if pdf_missing:
-        click.echo(f"note: {pdf_missing}", err=True)
+    write_with_pdf(folder, lambda wanted: question.family.solve_files(question.params, wanted, precision), formats)

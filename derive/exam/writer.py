@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..errors import ToolMissing
+from ..errors import DeriveError, ToolMissing
 from ..outputs import Staging
 from ..templating import render
 from .family import Family
@@ -243,23 +243,29 @@ def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path]
             from .moodle import write_moodle
 
             write_moodle(variants, stage.path / "moodle.xml", precision=4, title=plan.title)
+        failure = None
         if "pdf" in formats:
-            note = _compile(stage.path)
-        if "tex" not in formats:
+            note, failure = _compile(stage.path)
+        if "tex" not in formats and note is None and failure is None:   # keep the sources when no PDF came
             for stem in ("questions", "solutions"):
                 (stage.path / f"{stem}.tex").unlink(missing_ok=True)
+    if failure is not None:
+        raise DeriveError(f"{failure}; every other file was written, the .tex sheets included")
     return stage.written, note
 
 
-def _compile(folder: Path) -> str | None:
-    from ..texcompile import compile_pdf
+def _compile(folder: Path) -> tuple[str | None, Exception | None]:
+    """Compile both sheets: (note when TeX is missing, pdflatex's error) -- at most one is set."""
+    from ..texcompile import TexError, compile_pdf
 
     try:
         for stem in ("questions", "solutions"):
             source = (folder / f"{stem}.tex").read_text(encoding="utf-8")
             (folder / f"{stem}.pdf").write_bytes(compile_pdf(source, runs=1))
     except ToolMissing as exc:
-        return str(exc)
-    return None
+        return str(exc), None
+    except TexError as exc:
+        return None, exc
+    return None, None
 
 

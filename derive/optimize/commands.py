@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError, ToolMissing
+from ..errors import InputError
 from ..formatting import DEFAULT_PRECISION
-from ..outputs import parse_formats, write_files
+from ..outputs import parse_formats, write_with_pdf
 
 __all__ = ["gd", "surface", "gradients", "modes"]
 
@@ -63,16 +63,7 @@ def deliver(name: str, build, json_data, formats_text: str, out_dir, default_fol
     if formats == ["json"] and out_dir is None:
         click.echo(dumps(json_data), nl=False)
         return
-    missing = None
-    try:
-        files = build(formats)
-    except ToolMissing as exc:
-        missing = str(exc)
-        files = build([f for f in formats if f != "pdf"])
-    for path in write_files(Path(out_dir) if out_dir else Path("output") / default_folder, files):
-        click.echo(str(path))
-    if missing:
-        click.echo(f"note: {missing}", err=True)
+    write_with_pdf(Path(out_dir) if out_dir else Path("output") / default_folder, build, formats)
 
 
 EPILOG_GD = """\b

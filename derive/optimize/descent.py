@@ -95,7 +95,18 @@ def learning_rate_schedule(text: str):
     """
     expression = parse_function(text, "--lr-schedule", variables={"t": T})
     numeric = sympy.lambdify([T], expression, modules="math")
-    return expression, lambda t: float(numeric(t))
+
+    def rate(t: int) -> float:
+        try:
+            value = complex(numeric(t))
+        except (ArithmeticError, ValueError, TypeError):
+            value = complex("nan")
+        if value.imag or not math.isfinite(value.real) or value.real <= 0:
+            raise InputError("--lr-schedule", text, "a schedule giving a positive learning rate at every "
+                             "t = 0, 1, 2, ...", got=f"{value.real if not value.imag else value} at t = {t}",
+                             suggestion="t counts from 0: try 0.5/(1+t)")
+        return value.real
+    return expression, rate
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,10 @@ def descend(problem: Problem, settings: Settings) -> Run:
     iterates, stopped, rejected, detail = [], "max_iter", None, ""
     for t in range(settings.max_iter + 1):
         evaluated, why = _evaluate(problem, point)
+        if evaluated is None and t == 0:
+            raise InputError("--x0", ",".join(f"{x:g}" for x in point), "a starting point where f and its "
+                             "gradient are defined (real and finite)", got=why.format(t=t).replace("the next point",
+                                                                                                 "x0"))
         if evaluated is None:
             stopped, detail = "diverged", why.format(t=t)
             break

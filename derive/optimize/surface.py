@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy
 import sympy
 
+from ..errors import InputError
 from ..formatting import latex_number
 from .descent import Problem, make_problem
 
@@ -81,6 +82,12 @@ def time_limit(seconds: int):
 def analyse_surface(problem: Problem) -> Surface:
     """Gradient, Hessian, stationary points with their kinds, and convexity."""
     hessian = sympy.hessian(problem.function, problem.variables)
+    kinks = hessian.atoms(sympy.DiracDelta, sympy.Heaviside) | sympy.Matrix(problem.gradient).atoms(sympy.sign)
+    if kinks:
+        # |x| and friends: the Hessian, and so the classification of stationary points, is undefined at the kink.
+        raise InputError("--function", str(problem.function), "a function with a second derivative everywhere "
+                         "(derive surface classifies points by the Hessian)", got="a kink (Abs or sign)",
+                         suggestion="derive gd still runs on it")
     solutions, method, remark = _exact_points(problem)
     if solutions is None:
         solutions, method = _numerical_points(problem, hessian), "numerical"
@@ -134,7 +141,7 @@ def _newton(gradient, second, point):
                 g = numpy.array(gradient(*point), dtype=float)
                 h = numpy.array(second(*point), dtype=float)
                 point = point - numpy.linalg.solve(h, g)
-            except (numpy.linalg.LinAlgError, ValueError, TypeError, ZeroDivisionError, OverflowError):
+            except (numpy.linalg.LinAlgError, ValueError, TypeError, ZeroDivisionError, OverflowError, NameError):
                 return None
             if not numpy.all(numpy.isfinite(point)):
                 return None
