@@ -62,6 +62,8 @@ def solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max
     """
     from .commands.solve import run_solve, run_solve_variant
 
+    if question_number != 1 and not variant_code:
+        raise click.UsageError("--question needs --variant CODE (the question of an exam variant)")
     if variant_code:
         if spec:
             raise click.UsageError("give either SPEC or --variant, not both")

@@ -61,7 +61,7 @@ def read_file(path: str | Path, what: str) -> str:
     except FileNotFoundError:
         raise InputError(source, "", f"an existing {what}", got="no such file") from None
     except IsADirectoryError:
-        raise InputError(source, "", f"a {what}", got="a folder") from None
+        raise InputError(source, "", f"{'an' if what[0] in 'aeiou' else 'a'} {what}", got="a folder") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(source, "", "a readable UTF-8 text file", got=type(exc).__name__) from None
 

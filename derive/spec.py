@@ -297,6 +297,9 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
             check.fail("batch_size", f"at most the number of examples ({len(examples)})", str(batch_size))
     elif mode == "minibatch":
         check.fail("batch_size", "a batch size for mode: minibatch", "nothing")
+    if batch_size is not None and mode != "minibatch":
+        check.fail("batch_size", "a batch size only with mode: minibatch", f"mode: {mode}",
+                   "sgd uses one example per update and batch all of them")
     shuffle_seed = None
     if data.get("shuffle_seed") is not None:
         shuffle_seed = check.integer(data["shuffle_seed"], "shuffle_seed", 0)

@@ -95,3 +95,39 @@ def test_given_numbers_are_shown_as_typed(tmp_path):
 def test_answer_sheets_refuse_tags_and_duplicates(tmp_path, capsys, sheet, field):
     (tmp_path / "sheet.yaml").write_text(sheet)
     assert field in one_line_error(capsys, main(["check", str(tmp_path / "sheet.yaml")]))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["solve", "--question", "2"], "--question needs --variant"),
+    (["gd", "--function", "x**2", "--x0", "1", "--lr", "0"], "greater than 0"),
+    (["gd", "--function", "x**2", "--x0", "1", "--lr", "0.5", "--lr-schedule", "1/(1+t)"], "either --lr"),
+])
+def test_contradictory_or_impossible_options(capsys, args, message):
+    assert message in one_line_error(capsys, main(args))
+
+
+def test_batch_size_only_with_minibatch(tmp_path, capsys):
+    (tmp_path / "s.yaml").write_text("layers: [1, 1]\nactivation: linear\nloss: half_sse\nweights: [[[0.5]]]\n"
+                                     "learning_rate: 0.1\nmode: sgd\nbatch_size: 1\n"
+                                     "data: [{input: [1], target: [0]}, {input: [2], target: [1]}]\n")
+    assert "batch_size" in one_line_error(capsys, main(["solve", str(tmp_path / "s.yaml")]))
+
+
+def test_variant_json_on_stdout_for_any_family(capsys):
+    from derive.exam.variants import variant_code
+
+    assert main(["solve", "--variant", variant_code(2026, 7, ["BFS", "GDS"]), "--question", "2",
+                 "--format", "json"]) == 0
+    assert set(json.loads(capsys.readouterr().out)) >= {"answers"}
+
+
+def test_class_csv_with_a_blank_student(tmp_path, capsys):
+    (tmp_path / "class.csv").write_text("student,exercise,net_h1,w5+\nAnn,lecture,0.3775,0.3589\nCid,lecture,,\n")
+    assert main(["check", str(tmp_path / "class.csv"), "--format", "json"]) == 0
+    assert [s["student"] for s in json.loads(capsys.readouterr().out)["sheets"]] == ["Ann", "Cid"]
+
+
+def test_exam_file_errors_name_the_field(tmp_path, capsys):
+    (tmp_path / "e.yaml").write_text("seed: -3\nquestions: [{family: chain-rul, points: 2}]\n")
+    err = one_line_error(capsys, main(["exam", str(tmp_path / "e.yaml"), "--out", str(tmp_path / "o")]))
+    assert "questions[0].family" in err and "did you mean 'chain-rule'" in err

@@ -49,7 +49,8 @@ def _csv_sheets(path: Path) -> list[AnswerSheet]:
     for n, row in enumerate(rows, start=2):
         answers = {k: v for k, v in row.items() if k not in ("student", "exercise") and v not in (None, "")}
         data = {"exercise": row["exercise"], "answers": answers, "student": row.get("student") or f"row {n}"}
-        sheets.append(parse_sheet(data, f"{path}: row {n}", base=path.parent))
+        # A student who answered nothing is in the class too: every asked quantity is missing.
+        sheets.append(parse_sheet(data, f"{path}: row {n}", base=path.parent, allow_empty=True))
     return sheets
 
 

@@ -30,7 +30,7 @@ def _summary(result: CheckResult) -> str:
 
 def _explain(entry) -> str:
     if entry.verdict == "consistent":
-        text = f"follows from your own earlier values (they give {format_number(entry.recomputed, 6)})"
+        text = f"follows from your own earlier values (they give {format_number(entry.shown(entry.recomputed), 6)})"
         return text + (f"; note: {entry.note}" if entry.note else "")
     if entry.verdict == "wrong":
         return entry.diagnosis or "no known mistake reproduces this number"
@@ -51,7 +51,7 @@ def as_text(result: CheckResult, colour: bool = False) -> str:
         if colour:
             verdict = click.style(verdict, fg=COLOURS[e.verdict], bold=e is first)
         pointer = ">>" if e is first else "  "
-        line = f"{pointer} {e.name:<{width}}  {given:>12}  expected {format_number(e.expected, 6):>11}  {verdict}"
+        line = f"{pointer} {e.name:<{width}}  {given:>12}  expected {format_number(e.shown(e.expected), 6):>11}  {verdict}"
         explanation = _explain(e)
         lines.append(line + (f"  {explanation}" if explanation else ""))
     if first is not None:
@@ -75,7 +75,7 @@ def as_markdown(result: CheckResult) -> str:
     for e in result.entries:
         verdict = f"**{e.verdict}**" if e.verdict == "wrong" else e.verdict
         lines.append(f"| `{_md_cell(e.name)}` | {e.text if e.text is not None else '—'} | "
-                     f"{format_number(e.expected, 6)} | {MARKS[e.verdict]} {verdict} | {_md_cell(_explain(e))} |")
+                     f"{format_number(e.shown(e.expected), 6)} | {MARKS[e.verdict]} {verdict} | {_md_cell(_explain(e))} |")
     lines += ["", "✓ correct: the exact value rounded to the digits you gave. "
               "≈ consistent: wrong against the exact value, right from your own earlier numbers "
               "(error carried forward).", ""]

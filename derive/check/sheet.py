@@ -44,6 +44,7 @@ class Answer:
     text: str | None
     value: float | None
     half_unit: float           # half a unit in the last place the text gives: 0.5933 -> 5e-05
+    sign: int = 1              # -1 for a name that stands for minus the quantity (Err5 = -delta5)
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,10 @@ def _tolerance(raw, source: str) -> Tolerance | None:
     if raw in NULL_WORDS:
         return None
     if isinstance(raw, str):
-        return Tolerance("absolute", parse_number(raw, source, "tolerance")[0])
+        value = parse_number(raw, source, "tolerance")[0]
+        if value < 0:
+            raise InputError(source, "tolerance", "a tolerance of at least 0", got=raw)
+        return Tolerance("absolute", value)
     if isinstance(raw, dict) and len(raw) == 1:
         (kind, amount), = raw.items()
         kinds = ("absolute", "relative", "significant")
@@ -184,19 +188,30 @@ def _resolve(name, names: dict[str, Key], source: str, field: str) -> Key:
     return key
 
 
-def parse_sheet(data, source: str = "<sheet>", base: Path | None = None) -> AnswerSheet:
+def _kind(value) -> str:
+    """What a YAML value is, in words: "an empty mapping", "a list", "the text 'x'"."""
+    if isinstance(value, dict):
+        return "an empty mapping" if not value else "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"the text {value!r}" if isinstance(value, str) else type(value).__name__
+
+
+def parse_sheet(data, source: str = "<sheet>", base: Path | None = None, allow_empty: bool = False) -> AnswerSheet:
     """Validate a loaded sheet (numbers as text, or as numbers for sheets built in Python)."""
     if not isinstance(data, dict):
-        raise InputError(source, "", "a mapping with 'exercise' and 'answers'", got=type(data).__name__)
+        raise InputError(source, "", "a mapping with 'exercise' and 'answers'", got=_kind(data))
     for field in data:
         if field not in SHEET_FIELDS:
             raise InputError(source, str(field), "one of " + ", ".join(SHEET_FIELDS), got="an unknown field",
                              suggestion=suggest(str(field), SHEET_FIELDS))
     spec = _exercise(data, source, base)
     raw = data.get("answers")
-    if not isinstance(raw, dict) or not raw:
+    if raw == {} and allow_empty:
+        raw = {}
+    elif not isinstance(raw, dict) or not raw:
         raise InputError(source, "answers", "a mapping of quantity names to numbers",
-                         got="nothing" if raw in NULL_WORDS else type(raw).__name__)
+                         got="nothing" if raw in NULL_WORDS else _kind(raw))
     return AnswerSheet(source, spec, _answers(raw, spec, source), _tolerance(data.get("tolerance"), source),
                        _asks(data.get("asks"), spec, source), str(data.get("student") or ""))
 
@@ -217,9 +232,8 @@ def _answers(raw: dict, spec: NetworkSpec, source: str) -> tuple[Answer, ...]:
             raise InputError(source, field, "a number such as 0.5933", got=type(text).__name__)
         word = repr(text) if isinstance(text, float) else str(text)
         value, half_unit = parse_number(word, source, field)
-        if signs.get(str(name), 1) == -1:      # Err5 = -delta5: check the value of the quantity itself
-            value, word = -value, (word.strip()[1:] if word.strip().startswith("-") else "-" + word.strip())
-        answers.append(Answer(str(name), key, word.strip(), value, half_unit))
+        sign = signs.get(str(name), 1)       # Err5 = -delta5: the check works on delta5 itself
+        answers.append(Answer(str(name), key, word.strip(), sign * value, half_unit, sign))
     return tuple(answers)
 
 

@@ -52,10 +52,15 @@ class Entry:
     recomputed: float | None = None      # the step from the student's own inputs
     note: str | None = None              # e.g. implausible inputs behind a consistent answer
     position: int = 0                    # the step's place in the worked solution
+    sign: int = 1                        # the sheet's name stands for sign * the quantity (Err5 = -delta5)
+
+    def shown(self, value: float | None) -> float | None:
+        """A value as the sheet's name means it."""
+        return None if value is None else self.sign * value
 
     def as_json(self) -> dict:
-        return {"given": self.given, "expected": self.expected, "verdict": self.verdict,
-                "diagnosis": self.diagnosis, "key": str(self.key), "recomputed": self.recomputed,
+        return {"given": self.shown(self.given), "expected": self.shown(self.expected), "verdict": self.verdict,
+                "diagnosis": self.diagnosis, "key": str(self.key), "recomputed": self.shown(self.recomputed),
                 "mistake": self.mistake, "note": self.note}
 
 
@@ -150,7 +155,7 @@ class _Checker:
         if answer.value is None:
             return Entry(answer.name, key, None, None, exact, "missing")
         given = answer.value
-        common = dict(name=answer.name, key=key, given=given, text=answer.text, expected=exact)
+        common = dict(name=answer.name, key=key, given=given, text=answer.text, expected=exact, sign=answer.sign)
         tolerance = self.sheet.tolerance
         if _within(given, exact, 0.0, answer.half_unit) or (tolerance and tolerance.allows(given, exact)):
             return Entry(**common, verdict="correct")

@@ -39,6 +39,10 @@ def load_exam_file(path: str) -> dict:
             questions[k] = {"family": item}
         elif not isinstance(item, dict) or "family" not in item:
             raise InputError(path, f"questions[{k}]", "a family id or {family: ID, points: P}", got=repr(item))
+        for key in questions[k]:
+            if key not in ("family", "points"):
+                raise InputError(path, f"questions[{k}].{key}", "family or points", got="an unknown field",
+                                 suggestion=suggest(str(key), ("family", "points")))
         points = questions[k].get("points")
         if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0):
             raise InputError(path, f"questions[{k}].points", "a number of points >= 0", got=repr(points))
@@ -83,14 +87,20 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title):
     if not items:
         raise InputError("derive exam", "", "an exam file or at least one --family", got="neither",
                          suggestion="see 'derive families' for the ids")
-    source = exam_file or "--family"
-    families = tuple(get_family(item["family"], source) for item in items)
+    if family_ids:
+        families = tuple(get_family(f, "--family") for f in family_ids)
+    else:
+        families = tuple(get_family(item["family"], f"{exam_file}: questions[{k}].family")
+                         for k, item in enumerate(items))
+    # A value from the command line is named by its option, one from the exam file by its field.
+    n_source, n_field = ("-n", "") if n is not None else (exam_file, "n")
     n = n if n is not None else data.get("n", 1)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise InputError(source if not exam_file else exam_file, "-n", "a number of variants >= 1", got=repr(n))
+        raise InputError(n_source, n_field, "a number of variants >= 1", got=repr(n))
+    seed_source, seed_field = ("--seed", "") if seed is not None else (exam_file, "seed")
     seed = seed if seed is not None else data.get("seed", 1)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(source, "--seed", "a whole number >= 0", got=repr(seed))
+        raise InputError(seed_source, seed_field, "a whole number >= 0", got=repr(seed))
     plan = ExamPlan(families, tuple(item.get("points") for item in items), n, seed,
                     title or data.get("title") or "Backpropagation and gradient descent")
     written, note = write_exam(plan, out_dir, formats)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import click
@@ -122,13 +124,19 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision):
                          got=str(question_number))
     question = variant.questions[question_number - 1]
     precision = DEFAULT_PRECISION if precision is None else precision
-    if formats == ["json"] and out_dir is None and question.family.spec(question.params) is not None:
+    if formats == ["json"] and out_dir is None:
         from ..report import dumps
-        from ..solution import solve
-        from ..spec import parse_spec
 
-        spec = parse_spec(question.family.spec(question.params), source=f"<variant {variant.code}>")
-        click.echo(dumps(solution_document(solve(spec, precision=precision))), nl=False)
+        if question.family.spec(question.params) is not None:
+            from ..solution import solve
+            from ..spec import parse_spec
+
+            spec = parse_spec(question.family.spec(question.params), source=f"<variant {variant.code}>")
+            click.echo(dumps(solution_document(solve(spec, precision=precision))), nl=False)
+        else:   # one JSON object on stdout: the family's files, by name
+            files = question.family.solve_files(question.params, ["json"], precision)
+            click.echo(dumps({name[:-5]: json.loads(text) for name, text in sorted(files.items())
+                              if name.endswith(".json")}), nl=False)
         return
     folder = Path(out_dir) if out_dir else Path("output") / f"{variant.code}-q{question_number}"
     write_with_pdf(folder, lambda wanted: question.family.solve_files(question.params, wanted, precision), formats)

@@ -101,7 +101,12 @@ def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_
     problem = make_problem(function_text, vars_text)
     x0 = _numbers(x0_text, "--x0")
     rates = _numbers(lr_text, "--lr")
+    bad = next((r for r in rates if r <= 0), None)
+    if bad is not None:
+        raise InputError("--lr", "", "learning rates greater than 0", got=f"{bad:g}")
     if schedule_text is not None:
+        if lr_text != "0.1":
+            raise InputError("--lr-schedule", "", "either --lr or --lr-schedule", got="both")
         learning_rate_schedule(schedule_text)
         rates = (None,)
     tol = _number(tol_text, "--tol", positive=True) if tol_text is not None else None
