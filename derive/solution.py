@@ -28,7 +28,10 @@ from .spec import NetworkSpec
 
 __all__ = ["Step", "Solution", "solve", "skeleton", "template_solution", "fill_markers"]
 
-_PLACEHOLDER_RE = re.compile(PLACEHOLDER.format("([^\x00]+)"))
+_PLACEHOLDER_RE = re.compile("([\x00\x04])([^\x00\x04]+)[\x00\x04]")
+# A number that is already the whole argument of \left( ... \right) (tanh, log) needs no parentheses
+# of its own, even when negative: tanh(-0.15), not tanh((-0.15)).
+_BARE_RE = re.compile("\\\\left\\(\x00([^\x00]+)\x00 ?\\\\right\\)")
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def skeleton(graph: StepGraph, notation_name: str) -> tuple[Notation, dict[Key, 
         else:
             shown = notation.present(q.key, q.definition)
             definition = latex.doprint(shown)
-            numbers = placeholders.doprint(shown)
+            numbers = _BARE_RE.sub(lambda m: "\\left(\x04" + m.group(1) + "\x04\\right)", placeholders.doprint(shown))
             formula = f"{name} = {plain.doprint(shown)}"
             trivial = shown.is_Symbol or shown.is_Number
         constant = q.definition is not None and shown.is_Number
@@ -104,9 +107,11 @@ def skeleton(graph: StepGraph, notation_name: str) -> tuple[Notation, dict[Key, 
     return notation, steps
 
 
-def fill(template: str, values_latex: dict[Key, str]) -> str:
+def fill(template: str, values_latex: dict[Key, str], bare: dict[Key, str] | None = None) -> str:
     """Replace the number placeholders of a skeleton."""
-    return _PLACEHOLDER_RE.sub(lambda m: values_latex[Key.parse(m.group(1))], template)
+    bare = bare if bare is not None else values_latex
+    return _PLACEHOLDER_RE.sub(lambda m: (bare if m.group(1) == "\x04" else values_latex)[Key.parse(m.group(2))],
+                               template)
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,7 @@ def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECI
     steps = {}
     for key, sk in skeletons.items():
         steps[key] = Step(sk, values[key], format_number(shown[key], places[key]), value_latex[key],
-                          fill(sk.numbers_template, in_formula) if sk.numbers_template else "",
+                          fill(sk.numbers_template, in_formula, value_latex) if sk.numbers_template else "",
                           str(exact_values[key].evalf(40)) if exact else None)
     return Solution(spec, graph, notation_obj, steps, precision, exact)
 
@@ -185,7 +190,8 @@ def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
     notation_obj, skeletons = skeleton(graph, notation or spec.notation)
     mark = {name: {k: f"{m}{k}{m}" for k in skeletons} for name, m in _MARKS.items()}
     steps = {key: Step(sk, math.nan, mark["value_text"][key], mark["value_latex"][key],
-                       fill(sk.numbers_template, mark["in_formula"]) if sk.numbers_template else "")
+                       fill(sk.numbers_template, mark["in_formula"], mark["value_latex"])
+                       if sk.numbers_template else "")
              for key, sk in skeletons.items()}
     return Solution(spec, graph, notation_obj, steps, precision, False)
 

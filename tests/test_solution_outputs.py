@@ -187,3 +187,13 @@ def test_markdown_sentences_are_separated(lecture_folder):
     prose = _prose((lecture_folder / "solution.md").read_text(encoding="utf-8"))
     glued = re.findall(r"\w+[a-z)]\.[A-Z][a-z]+", prose)
     assert glued == []
+
+
+def test_a_negative_function_argument_gets_one_pair_of_parentheses():
+    from derive import parse_spec
+    from derive.solution import solve
+
+    spec = parse_spec({"layers": [1, 1], "activation": "tanh", "loss": "half_sse", "weights": [[[-0.5]]],
+                       "learning_rate": 0.1, "input": [0.3], "target": [0]})
+    assert solve(spec).step("out[1,1]").equation_numbers == \
+        r"\mathit{out}_{o1} = \tanh{\left(-0.15\right)} = -0.148885034"
