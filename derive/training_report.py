@@ -103,6 +103,7 @@ def loss_plot(run: TrainingRun, fmt: str) -> bytes:
     axes.plot([per_epoch * (e + 1) for e in range(run.spec.epochs)], run.epoch_losses, marker="s",
               linestyle="--", label="mean loss after the epoch")
     axes.set_xlabel("update step")
+    axes.xaxis.get_major_locator().set_params(integer=True)   # steps are whole numbers
     axes.set_ylabel("loss E")
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)

@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 
 import click
+import sympy
 
 from ..errors import InputError
 from ..formatting import DEFAULT_PRECISION
@@ -94,7 +95,7 @@ def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_
     """Gradient descent on a function: derivative, table of iterates, plot, closed form for quadratics."""
     from .descent import Settings, descend, learning_rate_schedule, make_problem
     from .gd_sheet import comparison_context, comparison_json, gd_context, gd_json
-    from .plots import comparison_plot, gd_plot
+    from .plots import math_title, comparison_plot, gd_plot
     from .render import render_sheet
 
     parse_formats(formats, FORMATS)
@@ -119,7 +120,8 @@ def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_
     if len(runs) == 1:
         run = runs[0]
         context, data = gd_context(problem, run, precision), gd_json(problem, run)
-        figure = lambda: gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))  # noqa: E731
+        title = math_title(f"f = {sympy.latex(problem.function)}", "f = " + problem.text)
+        figure = lambda: gd_plot(problem, run, title)  # noqa: E731
         template = "gd"
     else:
         from .descent import behaviour

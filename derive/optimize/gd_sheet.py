@@ -94,6 +94,11 @@ def _signature(problem) -> str:
     return f"f({names}) = {sympy.latex(problem.function)}"
 
 
+#: How the comparison table says why a run stopped.
+STOP_WORDS = {"max_iter": "after the last iteration", "tol": "step below tol", "grad_tol": "gradient below eps",
+              "diverged": "overflow"}
+
+
 def _stop_sentence(run, places) -> tuple[str, str]:
     """(Markdown, LaTeX) sentence saying why the run stopped."""
     final, settings = run.final, run.settings
@@ -184,7 +189,7 @@ def comparison_context(problem, runs, places) -> dict:
         form = closed_form(problem, run)
         columns.append({"lr": latex_number(run.settings.learning_rate, places), "label": label,
                         "sentence": sentence, "final_x": vector_latex(run.final.x, places),
-                        "final_f": latex_number(run.final.f, places), "stopped": run.stopped,
+                        "final_f": latex_number(run.final.f, places), "stopped": STOP_WORDS[run.stopped],
                         "factor": latex_number(form.contraction, places) if form else None})
     length = max(len(run.iterates) for run in runs)
     rows = []

@@ -56,6 +56,18 @@ def _on_grid(function, *axes):
     return numpy.where(numpy.isfinite(values), values, numpy.nan)
 
 
+def math_title(latex: str, plain: str) -> str:
+    """``$latex$`` when matplotlib's mathtext can set it (as the sheet writes f), else the plain text."""
+    from matplotlib.mathtext import MathTextParser
+
+    title = f"${latex}$"
+    try:
+        MathTextParser("path").parse(title)
+        return title
+    except ValueError:
+        return plain
+
+
 def gd_plot(problem, run, title: str) -> tuple[bytes, bytes]:
     """1 variable: the curve with the iterates marked and joined; 2: contours with the path; more: f(x_t)."""
     figure, axes = plt.subplots(figsize=(6.0, 3.8))
