@@ -111,6 +111,11 @@ def _exact_points(problem):
             continue
         if all(_is_real(v) for v in values):
             points.append(tuple(sympy.re(sympy.nsimplify(v)) if not v.is_real else v for v in values))
+    periodic = problem.function.atoms(sympy.sin, sympy.cos, sympy.tan)
+    if periodic and not remark:
+        # sympy.solve returns one period's solutions of sin/cos equations; say so rather than imply "all".
+        remark = ("f is periodic, so its stationary points repeat without end; listed are those SymPy "
+                  "returns for one period")
     return points, "exact", remark
 
 
