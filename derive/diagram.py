@@ -57,6 +57,9 @@ def layout(solution) -> tuple[list[Node], list[Edge]]:
     value = {k: s.value_text for k, s in solution.steps.items()}
     tallest = max(arch.layers)
     nodes, edges = [], []
+    # Longer weight labels (W(1)_21 = -0.25) need wider gaps between the layers to stay clear of each other.
+    longest = max(len(f"{notation.plain(k)} = {value[k]}") for k in solution.graph.given if k.kind == "w")
+    gap = COLUMN_GAP + 0.25 * max(longest - 10, 0)
     own_bias = {k.index: (f"{notation.latex(k)} = {value[k]}", f"{notation.plain(k)} = {value[k]}")
                 for k in solution.graph.given if k.kind in ("b", "theta") and len(k.index) == 2}
     for l, size in enumerate(arch.layers):
@@ -71,7 +74,7 @@ def layout(solution) -> tuple[list[Node], list[Edge]]:
                 key = Key("target", (j,))
                 note_latex = rf"$\to$ {notation.latex(key).join('$$')} $= {value[key]}$"
                 note_plain = f"{notation.plain(key)} = {value[key]}"
-            nodes.append(Node(f"n{l}x{j}", l * COLUMN_GAP, y, unit, unit, "input" if l == 0 else "neuron",
+            nodes.append(Node(f"n{l}x{j}", l * gap, y, unit, unit, "input" if l == 0 else "neuron",
                               note_latex, note_plain, *own_bias.get((l, j), ("", ""))))
     top = (tallest - 1) / 2 * ROW_GAP + 1.6
     for l in range(1, arch.depth + 1):
@@ -79,7 +82,7 @@ def layout(solution) -> tuple[list[Node], list[Edge]]:
         # written above the neuron (see own_bias).
         for key in [k for k in solution.graph.given if k.kind in ("b", "theta") and k.index == (l,)]:
             name = f"b{l}"
-            nodes.append(Node(name, (l - 1) * COLUMN_GAP + 0.9, top, f"{notation.latex(key)} = {value[key]}",
+            nodes.append(Node(name, (l - 1) * gap + 0.9, top, f"{notation.latex(key)} = {value[key]}",
                               f"{notation.plain(key)} = {value[key]}", "bias"))
             edges += [Edge(name, f"n{l}x{j}", "", "", 0.5, dashed=True) for j in range(1, arch.layers[l] + 1)]
         for j in range(1, arch.layers[l] + 1):
@@ -88,9 +91,8 @@ def layout(solution) -> tuple[list[Node], list[Edge]]:
                 # Falling and level edges carry their label near the source, rising edges near the
                 # target: the labels of two crossing edges never meet at the crossing.
                 rising = _row(arch.layers[l], j) > _row(arch.layers[l - 1], i)
-                pos = 0.7 if rising else 0.3
                 edges.append(Edge(f"n{l - 1}x{i}", f"n{l}x{j}", f"{notation.latex(key)} = {value[key]}",
-                                  f"{notation.plain(key)} = {value[key]}", pos))
+                                  f"{notation.plain(key)} = {value[key]}", 0.75 if rising else 0.25))
     return nodes, edges
 
 

@@ -161,7 +161,7 @@ def _conventions(solution) -> list[str]:
     arch = solution.spec.architecture
     target_letter, output_letter = solution.notation.loss_letters()
     x = sympy.Symbol("x", real=True)
-    t, o = sympy.Symbol(target_letter, real=True), sympy.Symbol(output_letter, real=True)
+    t, o = sympy.Symbol(f"{target_letter}_k", real=True), sympy.Symbol(f"{output_letter}_k", real=True)
     printer = QuantityLatexPrinter({"notation": None})
     lines = []
     for name in dict.fromkeys(arch.activations):
@@ -175,7 +175,7 @@ def _conventions(solution) -> list[str]:
                          f"$f(x) = {printer.doprint(activation.formula(x))}$.")
     loss = LOSSES[arch.loss]
     lines.append(f"Loss: {loss.title}, $E = \\sum_k {printer.doprint(loss.term(t, o, arch.layers[-1]))}$ "
-                 f"with ${printer.doprint(t)}$ the target and ${printer.doprint(o)}$ the output.")
+                 f"with ${printer.doprint(t)}$ the target and ${printer.doprint(o)}$ the output of output neuron $k$.")
     if any(mode != "none" for mode in arch.bias_modes):
         word = "thresholds" if arch.bias_kind == "theta" else "biases"
         lines.append(f"The {word} are " + ("trained with the weights." if arch.train_biases
