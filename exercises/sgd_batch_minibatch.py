@@ -89,7 +89,8 @@ class SGDBatchMinibatch(OptimizeFamily):
             mean = (rf"\bar g = \frac{{{' + '.join(f'g_{i}' for i in used)}}}{{{len(used)}}} = "
                     rf"{number(update.gradient[0], precision)}") if len(used) > 1 else \
                 rf"\bar g = g_1 = {number(update.gradient[0], precision)}"
-            modes.append({"label": label, "examples": ", ".join(map(str, used)), "mean": mean,
+            modes.append({"label": label, "examples": ("example " if len(used) == 1 else "examples ")
+                          + ", ".join(map(str, used)), "mean": mean,
                           "step": rf"w_1 = w_0 - \gamma\, \bar g = {number(w0)} - {number(rate)} \cdot "
                                     rf"{signed(update.gradient[0], precision)} = {number(update.weight, precision)}"})
         n, b = params["examples"], params["batch_size"]

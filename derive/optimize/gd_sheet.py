@@ -127,7 +127,7 @@ def _rows(run, places):
                      "grad": vector_text(it.grad, places), "grad_tex": vector_latex(it.grad, places),
                      "lr": format_number(it.learning_rate, places),
                      "step": vector_text(step, places) if step else "–",
-                     "step_tex": vector_latex(step, places) if step else "--",
+                     "step_tex": vector_latex(step, places) if step else r"\text{--}",
                      "diverging": it.diverging})
     shown, left_out = elide(rows)
     return shown, left_out
