@@ -238,6 +238,18 @@ class _Scheme(Notation):
     the update) and may name some derivatives specially in ``_special_derivative``.
     """
 
+    def _number_units(self, first_layer: int) -> int:
+        """Number neurons 1..N consecutively from ``first_layer`` on; return N.  Indices get a comma
+        (``w1,12``) once N > 9."""
+        self._first = {l: sum(self.arch.layers[first_layer:l]) for l in range(first_layer, self.arch.depth + 1)}
+        count = sum(self.arch.layers[first_layer:])
+        self._wide = count > 9
+        return count
+
+    def number(self, layer: int, neuron: int) -> int:
+        """The consecutive number of a neuron."""
+        return self._first[layer] + neuron
+
     def _base(self, key: Key, new: bool) -> tuple[str, str] | None:
         raise NotImplementedError
 
@@ -333,17 +345,7 @@ class Signal(_Scheme):
 
     def __init__(self, arch: Architecture):
         super().__init__(arch)
-        self._first = {}
-        count = 0
-        for l in range(1, arch.depth + 1):
-            self._first[l] = count
-            count += arch.layers[l]
-        self.neuron_count = count
-        self._wide = count > 9
-
-    def number(self, layer: int, neuron: int) -> int:
-        """The lecture's consecutive neuron number (hidden and output layers)."""
-        return self._first[layer] + neuron
+        self.neuron_count = self._number_units(1)     # the lecture numbers hidden and output neurons
 
     def unit(self, layer: int, neuron: int) -> str:
         return f"x{neuron}" if layer == 0 else str(self.number(layer, neuron))
@@ -687,12 +689,7 @@ class Units(_Scheme):
 
     def __init__(self, arch: Architecture):
         super().__init__(arch)
-        self._first = [sum(arch.layers[:l]) for l in range(arch.depth + 1)]
-        self.unit_count = sum(arch.layers)
-        self._wide = self.unit_count > 9
-
-    def number(self, layer: int, neuron: int) -> int:
-        return self._first[layer] + neuron
+        self.unit_count = self._number_units(0)       # inputs are units too
 
     def unit(self, layer: int, neuron: int) -> str:
         return str(self.number(layer, neuron))
