@@ -20,11 +20,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from derive.commands.solve import render_solution  # noqa: E402
-from derive.evaluate import compile_graph  # noqa: E402
-from derive.graph import build_graph  # noqa: E402
-from derive.solution import skeleton, solve  # noqa: E402
-from derive.spec import parse_spec  # noqa: E402
+from derive.render.solution import solution_files  # noqa: E402
+from derive.core.evaluate import compile_graph  # noqa: E402
+from derive.core.graph import build_graph  # noqa: E402
+from derive.present.solution import skeleton, solve  # noqa: E402
+from derive.core.spec import parse_spec  # noqa: E402
 
 SIZES = [(2, 2, 2), (3, 4, 4, 2), (4, 6, 6, 3), (8, 8, 8, 4), (12, 12, 12, 4), (16, 16, 16, 4)]
 
@@ -54,7 +54,7 @@ def main():
         graph, t_derive = timed(lambda: build_graph(spec.architecture))
         _, t_compile = timed(lambda: compile_graph(graph))
         solution, t_solve = timed(lambda: solve(spec))
-        _, t_render = timed(lambda: render_solution(solution, ["md", "tex", "json"]))
+        _, t_render = timed(lambda: solution_files(solution, ["md", "tex", "json"]))
         total = t_derive + t_compile + t_solve + t_render
         name = "-".join(map(str, layers))
         print(f"{name:>14} {n_weights:>8} {len(graph.quantities):>10} {t_derive:>9.3f} {t_compile:>9.3f} "

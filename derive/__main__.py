@@ -1,3 +1,3 @@
-from .cli import run
+from derive.cli import run
 
 run()

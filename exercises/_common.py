@@ -19,8 +19,8 @@ from functools import lru_cache
 import numpy
 
 from derive.exam.family import Answer, Family, tolerance_for
-from derive.formatting import latex_number
-from derive.templating import render
+from derive.present.formatting import latex_number
+from derive.render.templating import render
 
 __all__ = ["OptimizeFamily", "number", "signed", "grid", "problem_for", "answer", "count_answer",
            "choice_answer", "PREAMBLE", "SHOWN_DECIMALS", "poly_text", "poly_latex", "poly_derivative",
@@ -80,7 +80,7 @@ def choice_answer(key, name, latex, correct: int, choices) -> Answer:
 @lru_cache(maxsize=512)
 def problem_for(function_text: str):
     """derive.optimize's parsed function with its gradient, parsed once per text."""
-    from derive.optimize.descent import make_problem
+    from derive.core.descent import make_problem
 
     return make_problem(function_text)
 
@@ -216,7 +216,7 @@ class OptimizeFamily(Family):
             if "tex" in formats:
                 files["solution.tex"] = tex
             if "pdf" in formats:
-                from derive.texcompile import compile_pdf
+                from derive.render.texcompile import compile_pdf
 
                 files["solution.pdf"] = compile_pdf(tex)
         if "json" in formats:

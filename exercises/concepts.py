@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from derive.exam.family import register
 
-from ._common import OptimizeFamily, choice_answer
+from derive.exercises._common import OptimizeFamily, choice_answer
 
 #: (stem, correct statement, misconceptions); option 0 of a params item is the correct one.
 BANK = (

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from derive.exam.family import register
 
-from ._common import OptimizeFamily, answer, choice_answer, grid, number, problem_for
+from derive.exercises._common import OptimizeFamily, answer, choice_answer, grid, number, problem_for
 
 #: a -> grid step of gamma, chosen so that 2 a gamma moves in steps of 0.1.
 STEPS = {0.5: 0.1, 1.0: 0.05, 2.0: 0.025, 2.5: 0.02, 5.0: 0.01}
@@ -86,7 +86,7 @@ class GDLearningRate(OptimizeFamily):
 
     def runs(self, params):
         """Three steps from x0 with each rate, by derive.optimize's descend."""
-        from derive.optimize.descent import Settings, descend
+        from derive.core.descent import Settings, descend
 
         problem = problem_for(f"{params['a']!r}*x**2")
         return [descend(problem, Settings(x0=(params["x0"],), learning_rate=rate, max_iter=3))
@@ -109,17 +109,15 @@ class GDLearningRate(OptimizeFamily):
 
     def sheet_files(self, params, formats, precision):
         """The ``derive gd --lr ...`` comparison sheet of the same rates."""
-        from derive.optimize.descent import Settings, behaviour as run_behaviour, descend
-        from derive.optimize.gd_sheet import comparison_context, comparison_json
-        from derive.optimize.plots import comparison_plot
-        from derive.optimize.render import render_sheet
+        from derive.core.descent import Settings, behaviour as run_behaviour, descend
+        from derive.sheets.gd import comparison_context, comparison_json
+        from derive.render.plots import comparison_plot
+        from derive.render.build import build_files
 
         problem = problem_for(f"{params['a']!r}*x**2")
         runs = [descend(problem, Settings(x0=(params["x0"],), learning_rate=r, max_iter=10)) for r in params["rates"]]
         labels = [run_behaviour(r, ["x"])[0] for r in runs]
-        return render_sheet("gd", comparison_context(problem, runs, precision), comparison_json(problem, runs),
-                            {"gd-plot": comparison_plot(problem, runs, labels)},
-                            [f for f in formats if f in ("md", "tex", "pdf", "json")], template="gd_compare")
+        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=comparison_context(problem, runs, precision), json_data=comparison_json(problem, runs), figures={"gd-plot": comparison_plot(problem, runs, labels)}, template="gd_compare")
 
 
 register(GDLearningRate())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from derive.exam.family import register
 
-from ._common import (OptimizeFamily, answer, grid, number, poly_derivative, poly_latex, poly_substituted,
+from derive.exercises._common import (OptimizeFamily, answer, grid, number, poly_derivative, poly_latex, poly_substituted,
                       poly_text, poly_value, problem_for, signed)
 
 RATES = (0.05, 0.1, 0.15, 0.2)
@@ -60,7 +60,7 @@ class GDSteps(OptimizeFamily):
 
     # -- solving ---------------------------------------------------------------------------------
     def run(self, params):
-        from derive.optimize.descent import Settings, descend
+        from derive.core.descent import Settings, descend
 
         problem = problem_for(poly_text(params["terms"]))
         return descend(problem, Settings(x0=tuple(params["x0"]), learning_rate=params["learning_rate"],
@@ -137,15 +137,13 @@ class GDSteps(OptimizeFamily):
 
     def sheet_files(self, params, formats, precision):
         """The ``derive gd`` sheet of the same run (table, plot, closed form for quadratics)."""
-        from derive.optimize.gd_sheet import gd_context, gd_json
-        from derive.optimize.plots import gd_plot
-        from derive.optimize.render import render_sheet
+        from derive.sheets.gd import gd_context, gd_json
+        from derive.render.plots import gd_plot
+        from derive.render.build import build_files
 
         run = self.run(params)
         problem = problem_for(poly_text(params["terms"]))
-        return render_sheet("gd", gd_context(problem, run, precision), gd_json(problem, run),
-                            {"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))},
-                            [f for f in formats if f in ("md", "tex", "pdf", "json")])
+        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})
 
 
 register(GDSteps())

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from derive.exam.family import register
 
-from ._common import (OptimizeFamily, answer, count_answer, grid, number, poly_latex, poly_text, problem_for,
+from derive.exercises._common import (OptimizeFamily, answer, count_answer, grid, number, poly_latex, poly_text, problem_for,
                       signed)
 
 #: a -> learning rates gamma with 2 a gamma in {0.2, 0.4, 0.5, 0.6, 0.8, 1.2, 1.4, 1.5}.
@@ -70,7 +70,7 @@ class GDStopping(OptimizeFamily):
         return [[params["a"], 2, 0]] + ([[params["b"], 1, 0]] if params["b"] else [])
 
     def run(self, params, rule: str, max_iter: int = MAX_ITER):
-        from derive.optimize.descent import Settings, descend
+        from derive.core.descent import Settings, descend
 
         problem = problem_for(poly_text(self.terms(params)))
         limits = {"tol": {"tol": params["tol"]}, "grad": {"grad_tol": params["grad_tol"]}}.get(rule, {})
@@ -127,14 +127,12 @@ class GDStopping(OptimizeFamily):
 
     def sheet_files(self, params, formats, precision):
         """The ``derive gd --tol`` sheet of the tol-rule run."""
-        from derive.optimize.gd_sheet import gd_context, gd_json
-        from derive.optimize.plots import gd_plot
-        from derive.optimize.render import render_sheet
+        from derive.sheets.gd import gd_context, gd_json
+        from derive.render.plots import gd_plot
+        from derive.render.build import build_files
 
         run, problem = self.run(params, "tol"), problem_for(poly_text(self.terms(params)))
-        return render_sheet("gd", gd_context(problem, run, precision), gd_json(problem, run),
-                            {"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))},
-                            [f for f in formats if f in ("md", "tex", "pdf", "json")])
+        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})
 
 
 register(GDStopping())

@@ -3,7 +3,7 @@
 Either a quadratic a x^2 + b y^2 + c x y + d x + e y (one stationary point,
 drawn on the integer grid first, d and e follow) or x^3 - 3 s^2 x + b y^2 + e y
 (two points, a saddle and an extremum).  Each point is classified by the
-eigenvalues of the Hessian there; derive.optimize.surface's
+eigenvalues of the Hessian there; derive.core.surface's
 ``analyse_surface`` finds and classifies the points.
 
 >>> family = LossSurface()
@@ -20,7 +20,7 @@ import sympy
 
 from derive.exam.family import register
 
-from ._common import (OptimizeFamily, answer, choice_answer, grid, number, poly_latex, poly_text, problem_for, signed)
+from derive.exercises._common import (OptimizeFamily, answer, choice_answer, grid, number, poly_latex, poly_text, problem_for, signed)
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
 CHOICES = ("a minimum", "a maximum", "a saddle point", "degenerate (the second-order test cannot decide)")
@@ -29,7 +29,7 @@ NONZERO = (-3.0, -2.0, -1.0, 1.0, 2.0, 3.0)
 
 @lru_cache(maxsize=256)
 def _surface(text: str):
-    from derive.optimize.surface import analyse_surface
+    from derive.core.surface import analyse_surface
 
     return analyse_surface(problem_for(text))
 
@@ -131,15 +131,13 @@ class LossSurface(OptimizeFamily):
 
     def sheet_files(self, params, formats, precision):
         """The ``derive surface`` sheet of the same function (with its plot)."""
-        from derive.optimize.plots import surface_plot
-        from derive.optimize.render import render_sheet
-        from derive.optimize.sheets import surface_context, surface_json
+        from derive.render.plots import surface_plot
+        from derive.render.build import build_files
+        from derive.sheets.optimize import surface_context, surface_json
 
         surface = self.surface(params)
         picture = surface_plot(surface)
-        return render_sheet("surface", surface_context(surface, precision), surface_json(surface),
-                            {"surface-plot": picture} if picture else {},
-                            [f for f in formats if f in ("md", "tex", "pdf", "json")])
+        return build_files("surface", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=surface_context(surface, precision), json_data=surface_json(surface), figures={"surface-plot": picture} if picture else {})
 
 
 register(LossSurface())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from derive.exam.family import register
 
-from ._common import (OptimizeFamily, answer, grid, number, poly_derivative, poly_latex, poly_substituted,
+from derive.exercises._common import (OptimizeFamily, answer, grid, number, poly_derivative, poly_latex, poly_substituted,
                       poly_text, problem_for, signed)
 
 
@@ -47,7 +47,7 @@ class Momentum(OptimizeFamily):
 
     # -- solving ---------------------------------------------------------------------------------
     def run(self, params, momentum=None):
-        from derive.optimize.descent import Settings, descend
+        from derive.core.descent import Settings, descend
 
         beta = params["momentum"] if momentum is None else momentum
         return descend(problem_for(poly_text(params["terms"])),
@@ -125,14 +125,12 @@ class Momentum(OptimizeFamily):
 
     def sheet_files(self, params, formats, precision):
         """The ``derive gd --momentum`` sheet of the same run."""
-        from derive.optimize.gd_sheet import gd_context, gd_json
-        from derive.optimize.plots import gd_plot
-        from derive.optimize.render import render_sheet
+        from derive.sheets.gd import gd_context, gd_json
+        from derive.render.plots import gd_plot
+        from derive.render.build import build_files
 
         run, problem = self.run(params), problem_for(poly_text(params["terms"]))
-        return render_sheet("gd", gd_context(problem, run, precision), gd_json(problem, run),
-                            {"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))},
-                            [f for f in formats if f in ("md", "tex", "pdf", "json")])
+        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})
 
 
 register(Momentum())

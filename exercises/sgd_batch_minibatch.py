@@ -4,7 +4,7 @@ Part 1: N training examples and mini-batch size B give N (SGD), ceil(N/B)
 (mini-batch) and 1 (batch) updates per epoch.  Part 2: the model y = w x
 (no bias) with the loss 1/2 (w x - y)^2 per example on four examples; an
 update uses the *mean* gradient over its batch.  The first updates come from
-derive.optimize.batching's ``train`` (without shuffling, bias fixed at 0 for the first update).
+derive.core.batching's ``train`` (without shuffling, bias fixed at 0 for the first update).
 
 >>> family = SGDBatchMinibatch()
 >>> params = {"examples": 1000, "batch_size": 64, "data": [[1.0, 2.0], [2.0, 3.0], [0.5, 1.0], [1.5, 2.5]],
@@ -19,7 +19,7 @@ import math
 
 from derive.exam.family import register
 
-from ._common import OptimizeFamily, answer, count_answer, grid, number, signed
+from derive.exercises._common import OptimizeFamily, answer, count_answer, grid, number, signed
 
 MODES = (("sgd", "SGD"), ("minibatch", "mini-batch"), ("batch", "batch"))
 
@@ -43,8 +43,8 @@ class SGDBatchMinibatch(OptimizeFamily):
 
     # -- solving ---------------------------------------------------------------------------------
     def first_updates(self, params):
-        """{mode: the first Update} from derive.optimize.batching.train, examples in the given order."""
-        from derive.optimize.batching import train
+        """{mode: the first Update} from derive.core.batching.train, examples in the given order."""
+        from derive.core.batching import train
 
         data = [tuple(pair) for pair in params["data"]]
         return {mode: train(data, mode, params["small_batch"], params["learning_rate"], 1, 0, False,

@@ -4,7 +4,7 @@ A chain of L sigmoid neurons, every weight w, no bias: net_k = w a_{k-1},
 a_k = sigma(net_k), a_0 = x.  The derivative of the output with respect to
 the input is the product of the local factors sigma'(net_k) w, and since
 sigma' <= 1/4 its size is at most (|w|/4)^L.  The forward pass and the local
-derivatives come from derive.optimize.vanishing's ``deep_chain``.
+derivatives come from derive.core.vanishing's ``deep_chain``.
 
 >>> family = VanishingGradients()
 >>> params = {"depth": 3, "weight": 2.0, "input": 0.0}
@@ -18,7 +18,7 @@ import math
 
 from derive.exam.family import Answer, register, tolerance_for
 
-from ._common import OptimizeFamily, answer, grid, number, signed
+from derive.exercises._common import OptimizeFamily, answer, grid, number, signed
 
 WEIGHTS = (-3.0, -2.5, -2.0, -1.5, -0.5, 0.5, 1.5, 2.0, 2.5, 3.0)   # |w| = 1 would hide a forgotten w
 INPUTS = (-1.5, -1.0, -0.5, 0.5, 1.0, 1.5)
@@ -43,7 +43,7 @@ class VanishingGradients(OptimizeFamily):
         return [a for a in answers if a.key.startswith("factor")]
 
     def chain(self, params):
-        from derive.optimize.vanishing import deep_chain
+        from derive.core.vanishing import deep_chain
 
         return deep_chain(depth=params["depth"], activation="sigmoid", weight=params["weight"],
                           input_value=params["input"])
@@ -99,14 +99,12 @@ class VanishingGradients(OptimizeFamily):
 
     def sheet_files(self, params, formats, precision):
         """The ``derive gradients`` sheet of the same chain."""
-        from derive.optimize.plots import gradients_plot
-        from derive.optimize.render import render_sheet
-        from derive.optimize.sheets import gradients_context, gradients_json
+        from derive.render.plots import gradients_plot
+        from derive.render.build import build_files
+        from derive.sheets.optimize import gradients_context, gradients_json
 
         chain = self.chain(params)
-        return render_sheet("gradients", gradients_context(chain, precision), gradients_json(chain),
-                            {"gradients-plot": gradients_plot(chain)},
-                            [f for f in formats if f in ("md", "tex", "pdf", "json")])
+        return build_files("gradients", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gradients_context(chain, precision), json_data=gradients_json(chain), figures={"gradients-plot": gradients_plot(chain)})
 
 
 register(VanishingGradients())

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from derive.check import MISTAKES, check_answers
-from derive.spec import builtin_spec, load_spec
+from derive.core.spec import builtin_spec, load_spec
 
 LECTURE = dict(i1=0.05, i2=0.10, t1=0.01, t2=0.99, w1=0.15, w2=0.20, w3=0.25, w4=0.30,
                w5=0.40, w6=0.45, w7=0.50, w8=0.55, b1=0.35, b2=0.60, eta=0.5)
@@ -102,9 +102,9 @@ def test_clean_sheet_rounded_to_four_places_is_all_correct_or_consistent():
 
 
 def test_full_precision_sheet_is_all_correct():
-    from derive.evaluate import evaluate_float, given_values
-    from derive.graph import build_graph
-    from derive.notation import get_notation
+    from derive.core.evaluate import evaluate_float, given_values
+    from derive.core.graph import build_graph
+    from derive.present.notation import get_notation
 
     spec = builtin_spec()
     graph = build_graph(spec.architecture)

@@ -10,7 +10,7 @@ import pytest
 from derive.check import Tolerance, check_answers, check_sheet, load_sheet
 from derive.check.report import as_markdown, as_text
 from derive.cli import main
-from derive.spec import builtin_spec
+from derive.core.spec import builtin_spec
 
 # Matt Mazur, "A Step by Step Backpropagation Example" (2015),
 # https://mattmazur.com/2015/03/17/a-step-by-step-backpropagation-example/ — the values as

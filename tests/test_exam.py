@@ -8,7 +8,7 @@ import pytest
 
 from derive.cli import main
 from derive.exam.family import get_family
-from derive.keys import Key
+from derive.core.keys import Key
 from derive.exam.variants import MAX_DRAWS, generate, parse_code, regenerate, variant_code
 from tests.reference import reference_values
 from tests.support.tools import pdf_pages, pdf_text, require

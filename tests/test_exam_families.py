@@ -253,7 +253,7 @@ def test_markdown_renders_with_katex():
 
 def test_latex_bodies_compile():
     require("pdflatex")
-    from derive.texcompile import compile_pdf
+    from derive.render.texcompile import compile_pdf
 
     body = []
     for family_id in FAMILIES:

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive.formatting import format_number, latex_number
+from derive.present.formatting import format_number, latex_number
 
 
 def half_up(value: float, places: int) -> str:

@@ -5,7 +5,7 @@ import random
 import pytest
 import sympy
 
-from derive.functions import ACTIVATIONS, LOSSES, get_activation
+from derive.core.functions import ACTIVATIONS, LOSSES, get_activation
 
 x = sympy.Symbol("x", real=True)
 out = sympy.Symbol("out", real=True)

@@ -19,8 +19,8 @@ import pytest
 import sympy
 
 from derive import parse_spec, solve
-from derive.graph import build_graph
-from derive.keys import Key
+from derive.core.graph import build_graph
+from derive.core.keys import Key
 
 NETWORKS = {
     "1-1-1 sigmoid": {

@@ -11,7 +11,7 @@ import yaml
 
 from derive.cli import main
 from derive.exam.family import all_families
-from derive.texcompile import compile_pdf, overfull_boxes
+from derive.render.texcompile import compile_pdf, overfull_boxes
 from tests.support.tools import require
 
 SPECS = {

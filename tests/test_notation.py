@@ -12,10 +12,10 @@ import pytest
 import sympy
 import yaml
 
-from derive.keys import Key, key_of
-from derive.notation import NOTATION_CLASSES, Layered, Mazur, Signal, Units, get_notation
-from derive.solution import solve
-from derive.spec import NOTATIONS, builtin_spec, parse_spec
+from derive.core.keys import Key, key_of
+from derive.present.notation import NOTATION_CLASSES, Layered, Mazur, Signal, Units, get_notation
+from derive.present.solution import solve
+from derive.core.spec import NOTATIONS, builtin_spec, parse_spec
 from tests.support.tools import extract_math, katex_errors, pdf_text, require
 
 #: w5 (h1 -> o1) after one step of the lecture's example, in every notation.

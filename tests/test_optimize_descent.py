@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-from derive.optimize.descent import Settings, behaviour, descend, make_problem
-from derive.optimize.quadratic import closed_form
+from derive.core.descent import Settings, behaviour, descend, make_problem
+from derive.sheets.quadratic import closed_form
 from tests.optimize_support import json_of
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy
 import pytest
 
-from derive.optimize.batching import LECTURE_DATA, compare_modes, least_squares
+from derive.core.batching import LECTURE_DATA, compare_modes, least_squares
 from tests.optimize_support import json_of
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from derive.errors import InputError
-from derive.optimize.parser import parse_constant, parse_function
+from derive.core.errors import InputError
+from derive.core.parser import parse_constant, parse_function
 from tests.optimize_support import run_cli
 
 x, y = sympy.symbols("x y", real=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from derive.optimize.descent import make_problem
-from derive.optimize.surface import analyse_surface
+from derive.core.descent import make_problem
+from derive.core.surface import analyse_surface
 from tests.optimize_support import json_of
 
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from derive.optimize.vanishing import deep_chain
+from derive.core.vanishing import deep_chain
 from tests.optimize_support import json_of
 
 

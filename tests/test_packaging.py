@@ -15,7 +15,7 @@ def test_wheel_contains_templates_and_exercises(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {"derive/templates/" + p.name for p in (ROOT / "templates").glob("*.j2")}
     expected |= {"derive/exercises/" + p.name for p in (ROOT / "exercises").glob("*.yaml")}
-    expected |= {"derive/cli.py", "derive/commands/solve.py"}
+    expected |= {"derive/cli/__init__.py", "derive/cli/solve.py", "derive/core/graph.py"}
     assert expected <= names, sorted(expected - names)
     assert any(n.endswith("entry_points.txt") for n in names)
     entry_points = next(zipfile.ZipFile(wheel).read(n).decode() for n in names if n.endswith("entry_points.txt"))

@@ -191,7 +191,7 @@ def test_markdown_sentences_are_separated(lecture_folder):
 
 def test_a_negative_function_argument_gets_one_pair_of_parentheses():
     from derive import parse_spec
-    from derive.solution import solve
+    from derive.present.solution import solve
 
     spec = parse_spec({"layers": [1, 1], "activation": "tanh", "loss": "half_sse", "weights": [[[-0.5]]],
                        "learning_rate": 0.1, "input": [0.3], "target": [0]})

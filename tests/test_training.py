@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from derive import parse_spec
-from derive.keys import Key
-from derive.training import batches, train
+from derive.core.keys import Key
+from derive.core.training import batches, train
 from tests.reference import Network, backprop
 
 DATA = [{"input": [0.0, 0.0], "target": [0.1]}, {"input": [0.0, 1.0], "target": [0.9]},

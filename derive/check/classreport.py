@@ -3,7 +3,7 @@
 For each step: how many students were correct, consistent, wrong or missing,
 and which named mistakes were most common; as Markdown, JSON and a bar chart.
 
->>> from derive.spec import builtin_spec
+>>> from derive.core.spec import builtin_spec
 >>> from derive.check import check_answers
 >>> results = [check_answers(builtin_spec(), {"w5+": w}, asks=()) for w in ("0.3589", "0.4411")]
 >>> summary = summarise(results)
@@ -18,9 +18,9 @@ import io
 from collections import Counter
 from pathlib import Path
 
-from ..errors import InputError
-from .sheet import AnswerSheet, load_sheet, parse_sheet
-from .verdicts import VERDICTS, CheckResult
+from derive.core.errors import InputError
+from derive.check.sheet import AnswerSheet, load_sheet, parse_sheet
+from derive.check.verdicts import VERDICTS, CheckResult
 
 __all__ = ["load_sheets", "summarise", "summary_markdown", "summary_chart"]
 
@@ -88,7 +88,7 @@ def summary_chart(summary: dict) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from .report import COLOURS
+    from derive.check.report import COLOURS
 
     names = list(summary["steps"])
     figure, axes = plt.subplots(figsize=(max(6, 0.35 * len(names)), 4))

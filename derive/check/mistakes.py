@@ -6,8 +6,8 @@ where the rule does not apply).  The checker evaluates them from the sheet's own
 numbers; a rule whose alternative reproduces a wrong answer within rounding is
 the diagnosis.
 
->>> from derive.spec import builtin_spec
->>> from derive.graph import build_graph
+>>> from derive.core.spec import builtin_spec
+>>> from derive.core.graph import build_graph
 >>> graph = build_graph(builtin_spec().architecture)
 >>> [str(a.expression) for a in MISTAKES["gradient_added"].alternatives(graph, Key.parse("w_new[2,1,1]"))]
 ['dE/dw[2,1,1]*eta + w[2,1,1]']
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import sympy
 from sympy import Integer, Rational
 
-from ..graph import ETA, StepGraph
-from ..keys import Key
-from ..notation import get_notation
+from derive.core.graph import ETA, StepGraph
+from derive.core.keys import Key
+from derive.present.notation import get_notation
 
 __all__ = ["Alternative", "Mistake", "MISTAKES", "register_mistake"]
 

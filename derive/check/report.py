@@ -3,7 +3,7 @@
 Only this module turns verdicts into text; numbers are shown as the student
 wrote them and expected values with derive's display rule (docs/numbers.md).
 
->>> from derive.spec import builtin_spec
+>>> from derive.core.spec import builtin_spec
 >>> from derive.check import check_answers
 >>> print(as_text(check_answers(builtin_spec(), {"net_h1": "0.3775"}, asks=())).splitlines()[-1])
 1 correct, 0 consistent, 0 wrong, 0 missing
@@ -15,8 +15,8 @@ import json
 
 import click
 
-from ..formatting import format_number
-from .verdicts import VERDICTS, CheckResult
+from derive.present.formatting import format_number
+from derive.check.verdicts import VERDICTS, CheckResult
 
 __all__ = ["as_text", "as_markdown", "as_json", "COLOURS"]
 

@@ -4,7 +4,7 @@ A number's *text* matters: ``0.5933`` claims four decimal places, so it stands
 for anything in [0.59325, 0.59335).  Sheets are therefore read with YAML's
 BaseLoader (every scalar stays a string) or JSON with ``parse_float=str``.
 
->>> from derive.spec import builtin_spec
+>>> from derive.core.spec import builtin_spec
 >>> sheet = parse_sheet({"exercise": "lecture", "answers": {"out_h1": "0.5933"}}, "s.yaml")
 >>> a = sheet.answers[0]
 >>> (a.name, str(a.key), a.value, a.half_unit)
@@ -20,11 +20,11 @@ from decimal import Decimal
 from pathlib import Path
 
 
-from ..errors import InputError, suggest
-from ..graph import build_graph
-from ..keys import Key
-from ..notation import get_notation
-from ..spec import NetworkSpec, builtin_spec, load_spec
+from derive.core.errors import InputError, suggest
+from derive.core.graph import build_graph
+from derive.core.keys import Key
+from derive.present.notation import get_notation
+from derive.core.spec import NetworkSpec, builtin_spec, load_spec
 
 __all__ = ["Answer", "AnswerSheet", "Tolerance", "load_sheet", "parse_sheet", "parse_number", "names_of"]
 
@@ -106,7 +106,7 @@ def parse_number(text, source: str, field: str) -> tuple[float, float]:
 
 def load_sheet(path: str | Path) -> AnswerSheet:
     """Read an answer sheet file; the exercise path is taken relative to the sheet."""
-    from ..inputs import read_data, read_file
+    from derive.core.inputs import read_data, read_file
 
     source = str(path)
     data = read_data(read_file(path, "answer sheet"), source, keep_text=True,
@@ -136,8 +136,8 @@ def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
 
 def _variant_spec(code: str, question, source: str) -> NetworkSpec:
     """The network of question K of an exam variant (``exercise: 2026-7-BFS.GDS-W``, ``question: K``)."""
-    from ..exam.variants import regenerate
-    from ..spec import parse_spec
+    from derive.exam.variants import regenerate
+    from derive.core.spec import parse_spec
 
     variant = regenerate(code, f"{source}: exercise")
     if not (isinstance(question, str) and question.isdigit() and 1 <= int(question) <= len(variant.questions)):

@@ -10,7 +10,7 @@
 * missing — a quantity the sheet leaves blank (null), or one the exercise asks
   for (``asks:``, by default every updated parameter w+) that the sheet omits.
 
->>> from derive.spec import builtin_spec
+>>> from derive.core.spec import builtin_spec
 >>> r = check_answers(builtin_spec(), {"out_o1": "0.7514", "dE_total/dout_o1": "-0.7414"}, asks=())
 >>> [(e.name, e.verdict, e.diagnosis) for e in r.entries][1]
 ('dE_total/dout_o1', 'wrong', 'error_sign_flipped: sign of the error signal flipped: (t - o) used where (o - t) belongs')
@@ -21,14 +21,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from ..evaluate import evaluate_float, given_values
-from ..graph import UPDATED_KIND, build_graph
-from ..keys import Key
-from ..notation import get_notation
-from ..spec import NetworkSpec
-from .mistakes import MISTAKES
-from .sheet import Answer, AnswerSheet
-from .world import World
+from derive.core.evaluate import evaluate_float, given_values
+from derive.core.graph import UPDATED_KIND, build_graph
+from derive.core.keys import Key
+from derive.present.notation import get_notation
+from derive.core.spec import NetworkSpec
+from derive.check.mistakes import MISTAKES
+from derive.check.sheet import Answer, AnswerSheet
+from derive.check.world import World
 
 __all__ = ["Entry", "CheckResult", "check_sheet", "check_answers", "VERDICTS"]
 
@@ -91,7 +91,7 @@ class CheckResult:
 def check_answers(spec: NetworkSpec, answers: dict[str, object], asks=None, tolerance=None,
                   source: str = "<answers>") -> CheckResult:
     """Check ``{name: number text}`` against ``spec`` (a convenience for Python callers and tests)."""
-    from .sheet import _answers
+    from derive.check.sheet import _answers
 
     asked = None if asks is None else tuple((str(name), key) for name, key in asks)
     sheet = AnswerSheet(source, spec, _answers(answers, spec, source), tolerance, asked)

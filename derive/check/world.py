@@ -8,10 +8,10 @@ its uncertainty is the inputs' uncertainty propagated through the step (the
 step evaluated at each input +/- its uncertainty) plus half a unit at the
 sheet's working precision, because the student rounded it on paper too.
 
->>> from derive.spec import builtin_spec
->>> from derive.graph import build_graph
->>> from derive.evaluate import evaluate_float, given_values
->>> from derive.keys import Key
+>>> from derive.core.spec import builtin_spec
+>>> from derive.core.graph import build_graph
+>>> from derive.core.evaluate import evaluate_float, given_values
+>>> from derive.core.keys import Key
 >>> spec = builtin_spec(); graph = build_graph(spec.architecture)
 >>> world = World(graph, given_values(spec), {Key.parse("net[1,1]"): (0.3775, 5e-5)}, 5e-5)
 >>> value, spread = world.value(Key.parse("out[1,1]"))
@@ -26,8 +26,8 @@ from functools import lru_cache
 
 import sympy
 
-from ..graph import StepGraph
-from ..keys import Key
+from derive.core.graph import StepGraph
+from derive.core.keys import Key
 
 __all__ = ["World", "step_function", "evaluate_step"]
 
@@ -39,7 +39,7 @@ def step_function(expression: sympy.Expr, inputs: tuple[Key, ...]):
 
 
 def inputs_of(expression) -> tuple[Key, ...]:
-    from ..keys import key_of
+    from derive.core.keys import key_of
 
     return tuple(sorted({k for s in expression.free_symbols if (k := key_of(s)) is not None}))
 

@@ -50,8 +50,8 @@ from collections.abc import Callable, Iterable
 from html import escape as _html_escape
 from xml.sax.saxutils import escape as _xml_escape
 
-from .family import Answer
-from .variants import Question, Variant
+from derive.exam.family import Answer
+from derive.exam.variants import Question, Variant
 
 __all__ = ["moodle_xml", "write_moodle", "question_xml", "markdown_to_html", "cloze_escape",
            "cloze_number", "cloze_subquestion", "DIAGRAM_NAME", "PENALTY"]

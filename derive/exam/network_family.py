@@ -3,7 +3,7 @@
 A family file gives the network's shape, the grids its numbers are drawn from,
 the asked quantities and the question text; this class does the rest.  The
 worked solution is rendered once per family with markers in place of numbers
-(:func:`derive.solution.template_solution`), so a variant only costs one
+(:func:`derive.present.solution.template_solution`), so a variant only costs one
 evaluation and one pass of number filling.
 """
 
@@ -13,13 +13,13 @@ from functools import cached_property
 
 import numpy
 
-from ..evaluate import evaluate_float, given_values
-from ..formatting import format_fixed
-from ..graph import build_graph
-from ..keys import Key
-from ..solution import fill_markers, marker_table, template_solution
-from ..spec import parse_spec
-from .family import Answer, Family, tolerance_for
+from derive.core.evaluate import evaluate_float, given_values
+from derive.present.formatting import format_fixed
+from derive.core.graph import build_graph
+from derive.core.keys import Key
+from derive.present.solution import fill_markers, marker_table, template_solution
+from derive.core.spec import parse_spec
+from derive.exam.family import Answer, Family, tolerance_for
 
 __all__ = ["NetworkFamily"]
 
@@ -97,7 +97,7 @@ class NetworkFamily(Family):
 
     @cached_property
     def notation(self):
-        from ..notation import get_notation
+        from derive.present.notation import get_notation
 
         return get_notation(self._template_spec.notation, self._template_spec.architecture)
 
@@ -187,9 +187,9 @@ class NetworkFamily(Family):
         return cache[key]
 
     def _render_template(self, part, fmt, precision) -> str:
-        from ..diagram import tikz
-        from ..report import solution_context
-        from ..templating import render
+        from derive.sheets.diagram import tikz
+        from derive.sheets.solution import solution_context
+        from derive.render.templating import render
 
         solution = template_solution(self._template_spec, precision)
         context = solution_context(solution)
@@ -205,7 +205,7 @@ class NetworkFamily(Family):
         return fill_markers(self._template(part, fmt, precision), self.markers(params, precision))
 
     def diagram_svg(self, params: dict, precision: int) -> str:
-        from ..diagram import svg
+        from derive.sheets.diagram import svg
 
         cache = self.__dict__.setdefault("_svg", {})
         if precision not in cache:
@@ -213,8 +213,8 @@ class NetworkFamily(Family):
         return fill_markers(cache[precision], self.markers(params, precision))
 
     def solve_files(self, params: dict, formats, precision: int) -> dict:
-        from ..commands.solve import render_solution
-        from ..solution import solve
+        from derive.present.solution import solve
+        from derive.render.solution import solution_files
 
         spec = parse_spec(params, source=f"<{self.id} variant>", name=self.id)
-        return render_solution(solve(spec, precision=precision), formats)
+        return solution_files(solve(spec, precision=precision), formats)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import traceback
 
-from ..errors import DeriveError
-from .family import Family
-from .variants import draw_question
+from derive.core.errors import DeriveError
+from derive.exam.family import Family
+from derive.exam.variants import draw_question
 
 __all__ = ["stress"]
 

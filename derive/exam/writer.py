@@ -14,12 +14,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
-from ..errors import DeriveError, ToolMissing
-from ..outputs import Staging
-from ..templating import render
-from .family import Family
-from .variants import Variant, generate
+from derive._version import __version__
+from derive.core.errors import DeriveError, ToolMissing
+from derive.render.outputs import Staging
+from derive.render.templating import render
+from derive.exam.family import Family
+from derive.exam.variants import Variant, generate
 
 __all__ = ["ExamPlan", "write_exam", "EXAM_FORMATS"]
 
@@ -180,7 +180,7 @@ def _keep(variant: Variant, seen: list[set]) -> bool:
 
 
 def _redraw(variant: Variant, plan: ExamPlan, seen: list[set]) -> Variant:
-    from .variants import draw_question
+    from derive.exam.variants import draw_question
 
     questions = tuple(draw_question(q.family, plan.seed, variant.index, q.number, seen[q.number - 1])
                       for q in variant.questions)
@@ -199,7 +199,7 @@ _CHUNK = 32
 
 def _draw_in_worker(indices: range) -> list:
     """Draw and render a run of variants; their first candidates are evaluated in one bulk call."""
-    from .variants import _rng, draw_question, variant_code
+    from derive.exam.variants import _rng, draw_question, variant_code
 
     plan = _WORKER["plan"]
     firsts = []
@@ -240,7 +240,7 @@ def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path]
         finally:
             sheets.close()
         if "moodle" in formats:
-            from .moodle import write_moodle
+            from derive.exam.moodle import write_moodle
 
             write_moodle(variants, stage.path / "moodle.xml", precision=4, title=plan.title)
         failure = None
@@ -256,7 +256,7 @@ def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path]
 
 def _compile(folder: Path) -> tuple[str | None, Exception | None]:
     """Compile both sheets: (note when TeX is missing, pdflatex's error) -- at most one is set."""
-    from ..texcompile import TexError, compile_pdf
+    from derive.render.texcompile import TexError, compile_pdf
 
     try:
         for stem in ("questions", "solutions"):

@@ -1,0 +1,122 @@
+"""The ``derive`` command line.  Every command turns bad input into one line on
+stderr and exit status 2; nothing is written unless everything succeeded."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from derive._version import __version__
+from derive.core.errors import DeriveError, InputError
+
+EPILOG_SOLVE = """\b
+Examples:
+  derive solve                          # the lecture's 2-2-2 example -> output/lecture/
+  derive solve net.yaml --format md,json --out sheet/
+  derive solve --format json            # JSON on stdout
+  derive solve net.yaml --precision 4 --exact
+  derive solve --variant 2026-7-BFS.GDS-W --question 2   # a question of an exam variant
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="""\b
+Examples:
+  derive solve                          worked solution of the lecture's example (PDF, Markdown, JSON)
+  derive solve my-net.yaml --out sheet/ your own network
+  derive gd --function "x**2" --x0 -4 --lr 0.8
+  derive surface --function "x**2 - y**2"
+  derive check sheet.yaml               check a hand calculation step by step
+  derive exam --family backprop-full-step -n 60 --seed 2026 --out exam/
+Run 'derive COMMAND --help' for the options of a command.""")
+@click.version_option(__version__, prog_name="derive")
+def cli():
+    """derive: step-by-step worked solutions for backpropagation and gradient descent."""
+
+
+@cli.command(epilog=EPILOG_SOLVE)
+@click.argument("spec", required=False, metavar="[SPEC]")
+@click.option("--format", "formats", default="md,tex,pdf,json", show_default=True,
+              help="Comma-separated: md, tex, pdf, json.")
+@click.option("--out", "out_dir", default=None, help="Output folder [default: output/<spec name>/].")
+@click.option("--precision", default=None, type=click.IntRange(0, 30),
+              help="Decimal places shown [default: 9, as the lecture].")
+@click.option("--notation", default=None, help="mazur, signal, layered or units [default: the spec's].")
+@click.option("--exact", is_flag=True, help="Exact arithmetic (Rationals from the spec's decimals, 40 digits).")
+@click.option("--templates", "templates_dir", default=None, type=click.Path(file_okay=False),
+              help="A folder of your own templates, searched before the packaged ones (sandboxed).")
+@click.option("--max-weights", default=None, type=click.IntRange(1), help="Raise the size limit (default 400 weights).")
+@click.option("--variant", "variant_code", default=None, help="Regenerate a question of an exam variant (its code).")
+@click.option("--question", "question_number", default=1, show_default=True, type=click.IntRange(1),
+              help="Which question of --variant.")
+def solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights, variant_code,
+          question_number):
+    """Worked solution of one backpropagation step (or training run) for SPEC.
+
+    Without SPEC, solves the lecture's 2-2-2 example.  With --variant CODE, solves question K
+    of that exam variant.
+    """
+    from derive.cli.solve import run_solve, run_solve_variant
+
+    if question_number != 1 and not variant_code:
+        raise click.UsageError("--question needs --variant CODE (the question of an exam variant)")
+    if variant_code:
+        if spec:
+            raise click.UsageError("give either SPEC or --variant, not both")
+        run_solve_variant(variant_code, question_number, formats, out_dir, precision)
+        return
+    run_solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights)
+
+
+# Commands of other modules register here.
+from derive.cli.exam import exam_command, families_command, stress_command  # noqa: E402
+
+for _command in (families_command, exam_command, stress_command):
+    cli.add_command(_command)
+from derive.cli.check import register as _register_check  # noqa: E402
+
+_register_check(cli)
+from derive.cli.optimize import gd, gradients, modes, surface  # noqa: E402
+
+for _command in (gd, surface, gradients, modes):
+    cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI, turning errors into one line and an exit status."""
+    try:
+        status = cli.main(args=argv, prog_name="derive", standalone_mode=False)
+        return status if isinstance(status, int) else 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.UsageError as exc:
+        message = exc.format_message().replace("\n", " ")
+        click.echo(f"derive: error: {message} (see 'derive {exc.ctx.info_name if exc.ctx else ''} --help')"
+                   .replace("derive derive", "derive").replace("derive  --help", "derive --help"), err=True)
+        return 2
+    except click.Abort:
+        click.echo("derive: aborted", err=True)
+        return 1
+    except DeriveError as exc:
+        click.echo(f"derive: error: {exc}", err=True)
+        return exc.exit_status
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug in derive: one line for the user, the traceback on request
+        if os.environ.get("DERIVE_DEBUG"):
+            raise
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        click.echo(f"derive: internal error: {type(exc).__name__}: {exc} (at {Path(where.filename).name}:"
+                   f"{where.lineno}; please report it; DERIVE_DEBUG=1 shows the traceback)", err=True)
+        return 70
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+__all__ = ["cli", "main", "InputError"]

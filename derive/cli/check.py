@@ -1,0 +1,96 @@
+"""``derive check ANSWERS``: load the sheet, check it, print the reports, set the exit status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from derive.core.errors import InputError
+
+FORMATS = ("text", "md", "json")
+
+EPILOG = """\b
+Examples:
+  derive check my-answers.yaml               # coloured report on the terminal
+  derive check my-answers.yaml --format json
+  derive check my-answers.yaml --format md > feedback.md
+  derive check answers/*.yaml --format md --out report/   # class summary + bar chart
+\b
+A sheet:  exercise: lecture        (or a spec file, relative to the sheet)
+          answers: {net_h1: 0.3775, out_h1: 0.5933, w5+: 0.3589}
+Exit status: 0 nothing wrong, 1 something wrong, 2 bad input.
+"""
+
+
+def parse_formats(text: str) -> list[str]:
+    formats = [f.strip() for f in text.split(",") if f.strip()]
+    for f in formats:
+        if f not in FORMATS:
+            from derive.core.errors import suggest
+
+            raise InputError("--format", "", "text, md or json", got=repr(f), suggestion=suggest(f, FORMATS))
+    return formats or ["text"]
+
+
+def run_check(answers: list[str], formats_text: str, colour: bool | None = None, out_dir: str | None = None) -> int:
+    """Check one sheet, or several (a class), print the reports; return the exit status."""
+    from derive.check.classreport import load_sheets, summarise, summary_chart, summary_markdown
+    from derive.check.report import as_json, as_markdown, as_text
+    from derive.check.verdicts import check_sheet
+
+    formats = parse_formats(formats_text)
+    sheets = load_sheets(list(answers))          # every bad input is refused before anything is printed
+    results = [check_sheet(sheet) for sheet in sheets]
+    colour = sys.stdout.isatty() if colour is None else colour
+    status = max(r.exit_status for r in results)
+    single = len(results) == 1 and not answers[0].lower().endswith(".csv")
+    if single:
+        result = results[0]
+        outputs = {"text": lambda: as_text(result, colour), "md": lambda: as_markdown(result),
+                   "json": lambda: as_json(result)}
+        click.echo("\n\n".join(outputs[f]() for f in formats))
+        return status
+    summary = summarise(results)
+    blocks = []
+    for f in formats:
+        if f == "json":
+            blocks.append(json.dumps({"sheets": [{"source": r.source, "student": r.student, "answers": r.as_json()}
+                                                 for r in results], "summary": summary}, indent=2, ensure_ascii=False))
+        elif f == "md":
+            blocks += [as_markdown(r) for r in results] + [summary_markdown(summary)]
+        else:
+            blocks += [as_text(r, colour) for r in results] + [summary_markdown(summary)]
+    click.echo("\n\n".join(blocks))
+    if out_dir:
+        folder = Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, r in enumerate(results, start=1):
+            (folder / f"{n:03d}-{_slug(r.student or Path(r.source).stem)}.md").write_text(as_markdown(r), encoding="utf-8")
+        (folder / "summary.png").write_bytes(summary_chart(summary))
+        (folder / "summary.md").write_text(summary_markdown(summary, "summary.png"), encoding="utf-8")
+        (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return status
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text)[:40] or "sheet"
+
+
+def register(cli: click.Group) -> None:
+    """Add ``check`` to the derive command group."""
+
+    @cli.command(epilog=EPILOG)
+    @click.argument("answers", metavar="ANSWERS...", nargs=-1, required=True)
+    @click.option("--format", "formats", default="text", show_default=True, help="Comma-separated: text, md, json.")
+    @click.option("--colour/--no-colour", "colour", default=None, help="Colour the text report [default: on a terminal].")
+    @click.option("--out", "out_dir", default=None, help="With several sheets: write per-student Markdown, "
+                  "summary.md, summary.json and summary.png here.")
+    def check(answers, formats, colour, out_dir):
+        """Check hand calculations: verdict per step, error carried forward, named mistakes.
+
+        Several sheets (or a CSV with one row per student) give a class summary too.
+        """
+        return run_check(answers, formats, colour, out_dir)   # 1 when something is wrong

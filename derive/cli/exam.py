@@ -1,0 +1,135 @@
+"""``derive families``, ``derive exam`` and ``derive stress``."""
+
+from __future__ import annotations
+
+import json
+import click
+
+from derive.core.errors import InputError
+from derive.render.outputs import parse_formats
+
+EXAM_EPILOG = """\b
+Examples:
+  derive families
+  derive exam --family backprop-full-step --family gd-steps -n 60 --seed 2026 --out exam/
+  derive exam midterm.yaml --out exam/          # families, points, n and seed from a file
+  derive solve --variant 2026-7-BFS.GDS-W --question 2
+"""
+
+EXAM_FIELDS = ("title", "seed", "n", "questions", "precision")
+
+
+def load_exam_file(path: str) -> dict:
+    """An exam file: ``title``, ``seed``, ``n``, ``questions: [{family: ID, points: P}, ...]``."""
+    from derive.core.errors import suggest
+    from derive.core.inputs import read_data, read_file
+
+    data = read_data(read_file(path, "exam file"), path)
+    if not isinstance(data, dict):
+        raise InputError(path, "", "a mapping with questions: [{family: ..., points: ...}]", got=type(data).__name__)
+    for key in data:
+        if key not in EXAM_FIELDS:
+            raise InputError(path, str(key), "a known field (" + ", ".join(EXAM_FIELDS) + ")", got="an unknown field",
+                             suggestion=suggest(str(key), EXAM_FIELDS))
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        raise InputError(path, "questions", "a non-empty list of {family: ID, points: P}", got=repr(questions))
+    for k, item in enumerate(questions):
+        if isinstance(item, str):
+            questions[k] = {"family": item}
+        elif not isinstance(item, dict) or "family" not in item:
+            raise InputError(path, f"questions[{k}]", "a family id or {family: ID, points: P}", got=repr(item))
+        for key in questions[k]:
+            if key not in ("family", "points"):
+                raise InputError(path, f"questions[{k}].{key}", "family or points", got="an unknown field",
+                                 suggestion=suggest(str(key), ("family", "points")))
+        points = questions[k].get("points")
+        if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0):
+            raise InputError(path, f"questions[{k}].points", "a number of points >= 0", got=repr(points))
+    return data
+
+
+@click.command("families")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def families_command(fmt):
+    """List the exercise families: id, title, what is asked."""
+    from derive.exam.family import all_families
+
+    families = all_families()
+    if fmt == "json":
+        click.echo(json.dumps([f.metadata() for f in families], indent=2, ensure_ascii=False))
+        return
+    width = max(len(f.id) for f in families)
+    for f in families:
+        click.echo(f"{f.id:<{width}}  {f.code}  {f.title} ({'*' * f.difficulty})")
+        click.echo(f"{'':<{width}}       asks: {f.asks}")
+
+
+@click.command("exam", epilog=EXAM_EPILOG)
+@click.argument("exam_file", required=False, metavar="[EXAM.yaml]")
+@click.option("--family", "family_ids", multiple=True, help="An exercise family (repeat for several questions).")
+@click.option("-n", "n", type=int, default=None, help="Number of variants [default: the exam file's, else 1].")
+@click.option("--seed", type=int, default=None, help="Seed of the whole exam [default: the exam file's, else 1].")
+@click.option("--out", "out_dir", required=True, help="Output folder.")
+@click.option("--format", "formats", default="pdf,tex,md,moodle,json,csv", show_default=True,
+              help="Comma-separated: pdf, tex, md, moodle, json, csv.")
+@click.option("--title", default=None, help="Title printed on every page.")
+def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title):
+    """N randomized variants: question and solution sheets, answer keys, Moodle XML."""
+    from derive.exam.family import get_family
+    from derive.exam.writer import EXAM_FORMATS, ExamPlan, write_exam
+
+    formats = parse_formats(formats, EXAM_FORMATS)
+    data = load_exam_file(exam_file) if exam_file else {}
+    items = data.get("questions", [])
+    if family_ids:
+        items = [{"family": f} for f in family_ids]
+    if not items:
+        raise InputError("derive exam", "", "an exam file or at least one --family", got="neither",
+                         suggestion="see 'derive families' for the ids")
+    if family_ids:
+        families = tuple(get_family(f, "--family") for f in family_ids)
+    else:
+        families = tuple(get_family(item["family"], f"{exam_file}: questions[{k}].family")
+                         for k, item in enumerate(items))
+    # A value from the command line is named by its option, one from the exam file by its field.
+    n_source, n_field = ("-n", "") if n is not None else (exam_file, "n")
+    n = n if n is not None else data.get("n", 1)
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise InputError(n_source, n_field, "a number of variants >= 1", got=repr(n))
+    seed_source, seed_field = ("--seed", "") if seed is not None else (exam_file, "seed")
+    seed = seed if seed is not None else data.get("seed", 1)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(seed_source, seed_field, "a whole number >= 0", got=repr(seed))
+    plan = ExamPlan(families, tuple(item.get("points") for item in items), n, seed,
+                    title or data.get("title") or "Backpropagation and gradient descent")
+    written, note = write_exam(plan, out_dir, formats)
+    for path in written:
+        if path.parent.name != "figures":
+            click.echo(str(path))
+    if note:
+        click.echo(f"note: {note}", err=True)
+
+
+@click.command("stress")
+@click.argument("family_id", metavar="FAMILY")
+@click.option("-n", "n", type=click.IntRange(1), default=1000, show_default=True, help="Number of seeds.")
+@click.option("--seed", type=int, default=1, show_default=True, help="First seed.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def stress_command(family_id, n, seed, fmt):
+    """Run a family over N seeds: failures, degenerate draws and the spread of every answer."""
+    from derive.exam.family import get_family
+    from derive.exam.stress import stress
+
+    report = stress(get_family(family_id, "FAMILY"), n, seed)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{report['family']}: {report['n']} seeds, {len(report['failures'])} failures, "
+               f"{report['degenerate']} degenerate draws rejected ({report['rejection_rate']:.1%} of draws)")
+    for failure in report["failures"][:10]:
+        click.echo(f"  failure at seed {failure['seed']}: {failure['error']}")
+    width = max((len(k) for k in report["answers"]), default=0)
+    for key, spread in report["answers"].items():
+        click.echo(f"  {key:<{width}}  min {spread['min']:<12.6g} max {spread['max']:<12.6g} "
+                   f"distinct {spread['distinct']}")

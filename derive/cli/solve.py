@@ -1,0 +1,94 @@
+"""``derive solve``: load a spec, solve it, render the requested formats, write them."""
+
+from __future__ import annotations
+
+import json
+
+from pathlib import Path
+
+import click
+
+from derive.core.errors import InputError
+from derive.present.formatting import DEFAULT_PRECISION, dumps
+from derive.render.outputs import parse_formats, write_with_pdf
+from derive.core.spec import MAX_WEIGHTS, NOTATIONS, builtin_spec, load_spec
+
+FORMATS = ("md", "tex", "pdf", "json")
+
+
+def _refuse_non_finite(spec, solution) -> None:
+    """A NaN or infinite quantity means the spec asks for something undefined (log of 0, overflow)."""
+    import math
+
+    # A chain-rule factor may be infinite at a saturated output (dE/dout of bce at out = 1) while the
+    # error signal, evaluated in its stable form, is fine: only the results must be finite.
+    results = ("net", "out", "E", "delta", "dE/dw", "dE/db", "dE/dtheta", "w_new", "b_new", "theta_new")
+    bad = next((step for step in solution.steps.values()
+                if step.key.kind in results and not math.isfinite(step.value)), None)
+    if bad is not None:
+        field = "loss" if bad.key.kind in ("E", "delta") else "weights"
+        saturating = spec.architecture.activations[-1] in ("sigmoid", "softmax")
+        hint = ("loss bce/cce needs outputs strictly between 0 and 1: use a sigmoid or softmax output layer"
+                if spec.architecture.loss in ("bce", "cce") and not saturating else "use smaller weights or inputs")
+        raise InputError(spec.source, field, "numbers for which every quantity is finite",
+                         got=f"{bad.name} = {bad.value_text}", suggestion=hint)
+
+
+def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, templates_dir, max_weights):
+    formats = parse_formats(formats_text, FORMATS)
+    if notation is not None and notation not in NOTATIONS:
+        from derive.core.errors import suggest
+
+        raise InputError("--notation", "", "one of " + ", ".join(NOTATIONS), got=repr(notation),
+                         suggestion=suggest(notation, NOTATIONS))
+    spec = load_spec(spec_path, max_weights or MAX_WEIGHTS) if spec_path else builtin_spec()
+    from derive.present.solution import solve
+
+    precision = DEFAULT_PRECISION if precision is None else precision
+    run = None
+    if spec.is_single_step:
+        solution = solve(spec, exact=exact, precision=precision, notation=notation)
+    else:
+        from derive.core.training import train
+
+        run = train(spec, exact=exact)
+        solution = solve(spec, exact=exact, precision=precision, notation=notation, given=run.steps[0].givens[0])
+    _refuse_non_finite(spec, solution)
+    if formats == ["json"] and out_dir is None:
+        from derive.sheets.solution import solution_document
+
+        click.echo(dumps(solution_document(solution, run)), nl=False)
+        return
+    from derive.render.solution import solution_files
+
+    folder = Path(out_dir) if out_dir else Path("output") / spec.name
+    write_with_pdf(folder, lambda wanted: solution_files(solution, wanted, templates_dir, run), formats)
+
+
+def run_solve_variant(code, question_number, formats_text, out_dir, precision):
+    """``derive solve --variant CODE --question K``: the full worked solution of that exam question."""
+    from derive.exam.variants import regenerate
+
+    formats = parse_formats(formats_text, FORMATS)
+    variant = regenerate(code)
+    if question_number > len(variant.questions):
+        raise InputError("--question", "", f"a question number from 1 to {len(variant.questions)}",
+                         got=str(question_number))
+    question = variant.questions[question_number - 1]
+    precision = DEFAULT_PRECISION if precision is None else precision
+    if formats == ["json"] and out_dir is None:
+        from derive.sheets.solution import solution_document
+
+        if question.family.spec(question.params) is not None:
+            from derive.present.solution import solve
+            from derive.core.spec import parse_spec
+
+            spec = parse_spec(question.family.spec(question.params), source=f"<variant {variant.code}>")
+            click.echo(dumps(solution_document(solve(spec, precision=precision))), nl=False)
+        else:   # one JSON object on stdout: the family's files, by name
+            files = question.family.solve_files(question.params, ["json"], precision)
+            click.echo(dumps({name[:-5]: json.loads(text) for name, text in sorted(files.items())
+                              if name.endswith(".json")}), nl=False)
+        return
+    folder = Path(out_dir) if out_dir else Path("output") / f"{variant.code}-q{question_number}"
+    write_with_pdf(folder, lambda wanted: question.family.solve_files(question.params, wanted, precision), formats)

@@ -1,0 +1,132 @@
+"""SGD vs batch vs mini-batch gradient descent on a small linear regression.
+
+The model is y_hat = w*x + b with the loss of one example 1/2 (y_hat - y)^2;
+an update uses the *mean* gradient over its batch (one example for SGD, all
+of them for batch, ``batch_size`` for mini-batch).  The training loss shown is
+the mean loss over the whole data set after each update.  Each mode shuffles
+with its own ``numpy.random.default_rng(seed)``, so each is reproducible.
+
+>>> result = compare_modes(epochs=1, learning_rate=0.1, batch_size=4, seed=0)
+>>> [(t.mode, t.updates_per_epoch) for t in result.trainings]
+[('sgd', 8), ('minibatch', 2), ('batch', 1)]
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy
+
+from derive.core.errors import InputError
+
+__all__ = ["LECTURE_DATA", "Update", "Training", "ModeComparison", "compare_modes", "parse_data", "data_loss"]
+
+#: Eight points near y = 2x + 1 (fixed noise, so that every sheet shows the same numbers).
+LECTURE_DATA = ((0.0, 1.1), (0.5, 1.8), (1.0, 3.15), (1.5, 4.05), (2.0, 4.9), (2.5, 6.2), (3.0, 6.85), (3.5, 8.0))
+
+
+@dataclass(frozen=True)
+class Update:
+    epoch: int                      # 1-based
+    number: int                     # 1-based count of updates so far
+    batch: tuple[int, ...]          # 0-based indices of the examples used
+    gradient: tuple[float, float]   # mean (dL/dw, dL/db) over the batch, at the old parameters
+    weight: float                   # w after the update
+    bias: float                     # b after the update
+    loss: float                     # mean loss over all data after the update
+
+
+@dataclass(frozen=True)
+class Training:
+    mode: str                       # sgd | minibatch | batch
+    batch_size: int
+    updates_per_epoch: int
+    updates: tuple[Update, ...]
+    initial_loss: float
+
+
+@dataclass(frozen=True)
+class ModeComparison:
+    data: tuple[tuple[float, float], ...]
+    learning_rate: float
+    epochs: int
+    seed: int
+    shuffle: bool
+    initial: tuple[float, float]
+    trainings: tuple[Training, ...]
+    least_squares: tuple[float, float]    # the exact minimiser (w*, b*)
+    least_squares_loss: float
+
+
+def parse_data(text: str) -> tuple[tuple[float, float], ...]:
+    """``"0:1.1, 1:3"`` -> ((0.0, 1.1), (1.0, 3.0)).
+
+    >>> parse_data("0:1, 2:5")
+    ((0.0, 1.0), (2.0, 5.0))
+    """
+    pairs = []
+    for number, item in enumerate(p for p in text.split(",") if p.strip()):
+        try:
+            x, y = (float(v) for v in item.split(":"))
+        except ValueError:
+            raise InputError("--data", f"pair {number + 1}", "x:y with two numbers", got=repr(item.strip())) from None
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise InputError("--data", f"pair {number + 1}", "finite numbers", got=repr(item.strip()))
+        pairs.append((x, y))
+    if len(pairs) < 2 or len({x for x, _ in pairs}) < 2:
+        raise InputError("--data", "", "at least two pairs x:y with different x", got=repr(text))
+    return tuple(pairs)
+
+
+def data_loss(data, weight: float, bias: float) -> float:
+    """Mean over the data of 1/2 (w x + b - y)^2."""
+    return sum((weight * x + bias - y) ** 2 for x, y in data) / (2 * len(data))
+
+
+def _mean_gradient(data, batch, weight, bias):
+    residuals = [(weight * data[i][0] + bias - data[i][1], data[i][0]) for i in batch]
+    return (sum(r * x for r, x in residuals) / len(batch), sum(r for r, _ in residuals) / len(batch))
+
+
+def train(data, mode, batch_size, learning_rate, epochs, seed, shuffle, initial=(0.0, 0.0)) -> Training:
+    """Run one mode for ``epochs`` passes over the data."""
+    size = {"sgd": 1, "batch": len(data)}.get(mode, batch_size)
+    generator = numpy.random.default_rng(seed)
+    weight, bias = initial
+    updates = []
+    for epoch in range(1, epochs + 1):
+        order = list(range(len(data)))
+        if shuffle and mode != "batch":
+            order = [int(i) for i in generator.permutation(len(data))]
+        for start in range(0, len(data), size):
+            batch = tuple(order[start:start + size])
+            gradient = _mean_gradient(data, batch, weight, bias)
+            weight -= learning_rate * gradient[0]
+            bias -= learning_rate * gradient[1]
+            updates.append(Update(epoch, len(updates) + 1, batch, gradient, weight, bias,
+                                  data_loss(data, weight, bias)))
+    return Training(mode, size, math.ceil(len(data) / size), tuple(updates), data_loss(data, *initial))
+
+
+def least_squares(data) -> tuple[float, float]:
+    """The exact minimiser: w* = cov(x, y) / var(x), b* = mean(y) - w* mean(x)."""
+    n = len(data)
+    mean_x, mean_y = sum(x for x, _ in data) / n, sum(y for _, y in data) / n
+    covariance = sum((x - mean_x) * (y - mean_y) for x, y in data)
+    variance = sum((x - mean_x) ** 2 for x, _ in data)
+    weight = covariance / variance
+    return weight, mean_y - weight * mean_x
+
+
+def compare_modes(data=LECTURE_DATA, learning_rate=0.1, epochs=20, batch_size=4, seed=0, shuffle=True,
+                  initial=(0.0, 0.0)) -> ModeComparison:
+    """Train the same model from the same start in the three modes."""
+    if batch_size < 1:
+        raise InputError("--batch-size", "", "a whole number >= 1", got=str(batch_size))
+    batch_size = min(batch_size, len(data))   # a mini-batch cannot hold more than all the examples
+    trainings = tuple(train(data, mode, batch_size, learning_rate, epochs, seed, shuffle, initial)
+                      for mode in ("sgd", "minibatch", "batch"))
+    best = least_squares(data)
+    return ModeComparison(tuple(data), learning_rate, epochs, seed, shuffle, tuple(initial), trainings,
+                          best, data_loss(data, *best))

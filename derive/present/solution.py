@@ -1,0 +1,231 @@
+"""A solved spec: the step graph, its numbers, and every step as printable records.
+
+The symbolic part of each step (its LaTeX name, definition and the definition
+with placeholders for numbers) depends only on the architecture and notation,
+so it is printed once and cached (:func:`skeleton`); each spec then only fills
+in numbers.
+
+>>> from derive.core.spec import builtin_spec
+>>> s = solve(builtin_spec())
+>>> s.step("w_new[2,1,1]").equation_numbers
+'w_{5}^{+} = 0.4 - 0.5 \\\\cdot 0.082167041 = 0.35891648'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from derive.core.evaluate import evaluate_exact, evaluate_float, given_values
+from derive.present.formatting import DEFAULT_PRECISION, format_both, format_number, latex_number
+from derive.core.graph import StepGraph, build_graph
+from derive.core.keys import Key
+from derive.present.notation import Notation, get_notation
+from derive.present.printing import PLACEHOLDER, QuantityLatexPrinter, QuantityStrPrinter
+from derive.core.spec import NetworkSpec
+
+__all__ = ["Step", "Solution", "solve", "skeleton", "template_solution", "fill_markers"]
+
+_PLACEHOLDER_RE = re.compile("([\x00\x04])([^\x00\x04]+)[\x00\x04]")
+# A number that is already the whole argument of \left( ... \right) (tanh, log) needs no parentheses
+# of its own, even when negative: tanh(-0.15), not tanh((-0.15)).
+_BARE_RE = re.compile("\\\\left\\(\x00([^\x00]+)\x00 ?\\\\right\\)")
+
+
+@dataclass(frozen=True)
+class StepSkeleton:
+    """What a step looks like before numbers: names and symbolic formulas."""
+
+    key: Key
+    name: str                 # plain name in the notation: w5+
+    latex: str                # LaTeX name: w_{5}^{+}
+    definition: str           # LaTeX of the right-hand side, symbolic
+    numbers_template: str     # the right-hand side with placeholders for the numbers
+    formula: str              # plain text: w5+ = w5 - eta*dE_total/dw5
+    depends_on: tuple[Key, ...]
+    section: str
+    layer: int | None
+    role: str
+    trivial: bool             # the definition is a single quantity (dnet_o1/dw5 = out_h1)
+    constant: bool = False    # the definition is a number (dnet_h1/db1 = 1)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step with its numbers: what the templates and JSON show."""
+
+    skeleton: StepSkeleton
+    value: float
+    value_text: str           # 0.35891648
+    value_latex: str
+    numbers: str              # LaTeX of the right-hand side with numbers substituted
+    exact: str | None = None  # 40 digits in --exact mode
+
+    def __getattr__(self, name):  # key, name, latex, definition, ... come from the skeleton
+        return getattr(self.skeleton, name)
+
+    @property
+    def equation(self) -> str:
+        """``name = definition`` in LaTeX."""
+        return f"{self.latex} = {self.definition}"
+
+    @property
+    def equation_numbers(self) -> str:
+        """``name = numbers = value`` in LaTeX (or ``name = value`` for a given number)."""
+        if self.section == "given":
+            return f"{self.latex} = {self.value_latex}"
+        if self.trivial:
+            return f"{self.latex} = {self.definition} = {self.value_latex}"
+        return f"{self.latex} = {self.numbers} = {self.value_latex}"
+
+
+@lru_cache(maxsize=64)
+def skeleton(graph: StepGraph, notation_name: str) -> tuple[Notation, dict[Key, StepSkeleton]]:
+    """Print every step of a graph symbolically, once per architecture and notation."""
+    notation = get_notation(notation_name, graph.architecture)
+    latex = QuantityLatexPrinter({"notation": notation})
+    placeholders = QuantityLatexPrinter({"notation": notation, "placeholders": True})
+    plain = QuantityStrPrinter({"notation": notation})
+    steps = {}
+    for q in graph:
+        name = notation.plain(q.key)
+        if q.definition is None:
+            definition = numbers = ""
+            formula = f"{name} (given)"
+            trivial = True
+        else:
+            shown = notation.present(q.key, q.definition)
+            definition = latex.doprint(shown)
+            numbers = _BARE_RE.sub(lambda m: "\\left(\x04" + m.group(1) + "\x04\\right)", placeholders.doprint(shown))
+            formula = f"{name} = {plain.doprint(shown)}"
+            trivial = shown.is_Symbol or shown.is_Number
+        constant = q.definition is not None and shown.is_Number
+        steps[q.key] = StepSkeleton(q.key, name, notation.latex(q.key), definition, numbers, formula,
+                                    q.depends_on, q.section, q.layer, q.role, trivial, constant)
+    return notation, steps
+
+
+def fill(template: str, values_latex: dict[Key, str], bare: dict[Key, str] | None = None) -> str:
+    """Replace the number placeholders of a skeleton."""
+    bare = bare if bare is not None else values_latex
+    return _PLACEHOLDER_RE.sub(lambda m: (bare if m.group(1) == "\x04" else values_latex)[Key.parse(m.group(2))],
+                               template)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """One solved step of one spec."""
+
+    spec: NetworkSpec
+    graph: StepGraph
+    notation: Notation
+    steps: dict[Key, Step]
+    precision: int
+    exact: bool
+
+    def step(self, key: str | Key) -> Step:
+        return self.steps[Key.parse(key) if isinstance(key, str) else key]
+
+    def value(self, key: str | Key) -> float:
+        return self.step(key).value
+
+    def section(self, section: str, layer: int | None = None) -> list[Step]:
+        return [s for s in self.steps.values() if s.section == section and (layer is None or s.layer == layer)]
+
+    @property
+    def values(self) -> dict[Key, float]:
+        return {k: s.value for k, s in self.steps.items()}
+
+
+def given_places(value) -> int:
+    """Decimal places of a number as typed in the spec (its shortest representation): 0.12345 -> 5."""
+    text = repr(float(value))
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        decimals = len(mantissa.partition(".")[2].rstrip("0"))
+        return max(0, decimals - int(exponent))
+    return len(text.partition(".")[2].rstrip("0"))
+
+
+def _parenthesised(text: str) -> str:
+    return rf"\left({text}\right)" if text.startswith("-") else text
+
+
+def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECISION,
+          notation: str | None = None, given: dict[Key, float] | None = None) -> Solution:
+    """Evaluate the spec's step graph and print every step with its numbers.
+
+    ``given`` overrides the given numbers (weights after earlier training steps, another example).
+    """
+    graph = build_graph(spec.architecture)
+    notation_obj, skeletons = skeleton(graph, notation or spec.notation)
+    given = given or given_values(spec)
+    exact_values = evaluate_exact(graph, given) if exact else None
+    values = {k: float(v) for k, v in exact_values.items()} if exact else evaluate_float(graph, given)
+    shown = exact_values if exact else values
+    # The exercise's own numbers are shown as given, whatever the precision of the computed ones.
+    places = {k: max(precision, given_places(given[k])) if sk.section == "given" else precision
+              for k, sk in skeletons.items()}
+    value_latex = {k: latex_number(shown[k], places[k]) for k in skeletons}
+    in_formula = {k: _parenthesised(v) for k, v in value_latex.items()}
+    steps = {}
+    for key, sk in skeletons.items():
+        steps[key] = Step(sk, values[key], format_number(shown[key], places[key]), value_latex[key],
+                          fill(sk.numbers_template, in_formula, value_latex) if sk.numbers_template else "",
+                          str(exact_values[key].evalf(40)) if exact else None)
+    return Solution(spec, graph, notation_obj, steps, precision, exact)
+
+
+# -- many variants of one architecture: render once with markers, fill numbers per variant ------------
+
+_MARKS = {"value_latex": "\x02", "value_text": "\x03", "in_formula": "\x01"}
+
+
+def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
+                      notation: str | None = None) -> Solution:
+    """A Solution whose numbers are markers; render it once, then :func:`fill_markers` per variant."""
+    graph = build_graph(spec.architecture)
+    notation_obj, skeletons = skeleton(graph, notation or spec.notation)
+    mark = {name: {k: f"{m}{k}{m}" for k in skeletons} for name, m in _MARKS.items()}
+    steps = {key: Step(sk, math.nan, mark["value_text"][key], mark["value_latex"][key],
+                       fill(sk.numbers_template, mark["in_formula"], mark["value_latex"])
+                       if sk.numbers_template else "")
+             for key, sk in skeletons.items()}
+    return Solution(spec, graph, notation_obj, steps, precision, False)
+
+
+def marker_table(values: dict, precision: int = DEFAULT_PRECISION) -> dict[str, str]:
+    """Every marker of a template solution mapped to one variant's formatted number."""
+    table = {}
+    for key, value in values.items():
+        name = str(key)
+        text, latex = format_both(value, precision)
+        table[f"\x03{name}\x03"] = text
+        table[f"\x02{name}\x02"] = latex
+        table[f"\x01{name}\x01"] = _parenthesised(latex)
+    return table
+
+
+_SPLIT_RE = re.compile("(\x01[^\x01]+\x01|\x02[^\x02]+\x02|\x03[^\x03]+\x03|\x05[^\x05]+\x05)")
+
+
+@lru_cache(maxsize=256)
+def _pieces(text: str) -> tuple[tuple[str, ...], range]:
+    """A rendered template cut into literal text and markers (once per template)."""
+    pieces = tuple(_SPLIT_RE.split(text))
+    return pieces, range(1, len(pieces), 2)
+
+
+def fill_markers(text: str, values: dict, precision: int = DEFAULT_PRECISION) -> str:
+    """Replace the markers of a rendered template solution by one variant's numbers.
+
+    ``values`` is {Key: number}, or a table made once per variant by :func:`marker_table`.
+    """
+    table = values if values and isinstance(next(iter(values)), str) else marker_table(values, precision)
+    pieces, markers = _pieces(text)
+    filled = list(pieces)
+    for position in markers:
+        filled[position] = table[pieces[position]]
+    return "".join(filled)

@@ -1,0 +1,108 @@
+"""Writing result files: everything is rendered in memory first, then written
+into a temporary folder beside the destination and moved into place, so a
+failure never leaves half a set of files behind.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from derive.core.errors import InputError
+
+__all__ = ["Staging", "write_files", "write_with_pdf", "parse_formats"]
+
+
+def parse_formats(text: str, allowed: tuple[str, ...], option: str = "--format") -> list[str]:
+    """``"md,tex"`` -> ``["md", "tex"]``, refusing unknown names with a suggestion."""
+    from derive.core.errors import suggest
+
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    if not formats:
+        raise InputError(option, "", "one or more of " + ",".join(allowed), got="nothing")
+    for f in formats:
+        if f not in allowed:
+            raise InputError(option, "", "a comma-separated list of " + ", ".join(allowed), got=repr(f),
+                             suggestion=suggest(f, allowed))
+    return list(dict.fromkeys(formats))
+
+
+class Staging:
+    """A temporary folder inside ``folder``; when the ``with`` block succeeds its files move into
+    ``folder`` (``written`` lists them), and either way the temporary folder is removed.
+
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> with Staging(out) as stage:
+    ...     _ = (stage.path / "a.txt").write_text("hi")
+    >>> [p.name for p in stage.written], (out / "a.txt").read_text()
+    (['a.txt'], 'hi')
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.written: list[Path] = []
+
+    def __enter__(self) -> "Staging":
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=".derive-", dir=self.folder))
+        except OSError as exc:
+            raise InputError("--out", str(self.folder), "a folder derive can write to", got=exc.strerror) from None
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        try:
+            if exc_type is None:
+                for path in sorted(self.path.rglob("*")):
+                    if path.is_file():
+                        target = self.folder / path.relative_to(self.path)
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(path, target)
+                        self.written.append(target)
+        finally:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def write_files(folder: str | Path, files: dict[str, str | bytes]) -> list[Path]:
+    """Write ``{name: content}`` into ``folder`` all-or-nothing; return the written paths (in order)."""
+    with Staging(folder) as stage:
+        for name, content in files.items():
+            target = stage.path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
+    order = {name: n for n, name in enumerate(files)}
+    return sorted(stage.written, key=lambda p: order[str(p.relative_to(stage.folder))])
+
+
+def write_with_pdf(folder: str | Path, build, formats: list[str]) -> list[Path]:
+    """Write ``build(formats)`` into ``folder``, where ``build`` returns {file name: content}.
+
+    When the PDF cannot be made, every other file is still written, the LaTeX source
+    included, so it can be compiled elsewhere.  Without TeX that is a one-line note; when
+    pdflatex refuses the document it is an error (exit status 1) after writing.
+    """
+    import click
+
+    from derive.core.errors import DeriveError, ToolMissing
+    from derive.render.texcompile import TexError
+
+    problem = None
+    try:
+        files = build(formats)
+    except (ToolMissing, TexError) as exc:
+        problem = exc
+        files = build([f for f in formats if f != "pdf"] + ([] if "tex" in formats else ["tex"]))
+    written = write_files(folder, files)
+    for path in written:
+        click.echo(str(path))
+    if isinstance(problem, ToolMissing):
+        click.echo(f"note: {problem}", err=True)
+    elif problem is not None:
+        raise DeriveError(f"{problem}; every other file was written, the .tex included")
+    return written

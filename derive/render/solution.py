@@ -1,0 +1,30 @@
+"""The files of a network's worked solution: solution.{md,tex,pdf,json}, the
+network's SVG for the Markdown, and for a training run the loss plot."""
+
+from __future__ import annotations
+
+from derive.render.build import build_files
+
+__all__ = ["solution_files"]
+
+
+def solution_files(solution, formats, templates_dir=None, run=None) -> dict[str, str | bytes]:
+    """{file name: content} for the requested formats; ``run`` (a TrainingRun) adds the
+    training tables, the loss plot and the JSON's iterations."""
+    from derive.sheets.diagram import svg
+    from derive.sheets.solution import solution_context, solution_document
+
+    context = solution_context(solution)
+    context["training"] = None
+    figures = {}
+    if run is not None:
+        from derive.render.plots import loss_plot
+        from derive.sheets.training import training_context
+
+        context["training"] = training_context(run, solution)
+        if {"md", "tex", "pdf"} & set(formats):
+            figures["loss"] = loss_plot(run)
+    json_data = solution_document(solution, run) if "json" in formats else None
+    md_files = {context["svg_name"]: svg(solution)} if "md" in formats else None
+    return build_files("solution", formats, context=context, json_data=json_data, figures=figures,
+                       md_files=md_files, templates_dir=templates_dir)

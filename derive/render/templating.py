@@ -1,0 +1,118 @@
+"""Jinja2 environments for LaTeX and Markdown templates.
+
+Templates are found in the user's ``--templates`` folder first, then in the
+packaged ``derive/templates``.  LaTeX templates use LaTeX-safe delimiters
+(``\\VAR{...}``, ``\\BLOCK{...}``, ``\\#{...}``, and ``%%`` line statements) so
+TeX braces never fight Jinja2's.  Undefined variables fail loudly
+(StrictUndefined).  A user folder always runs in Jinja2's sandbox.
+
+Filters: ``tex_escape`` (user text into LaTeX), ``num`` (plain number),
+``texnum`` (number in LaTeX).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from derive.core.errors import InputError
+from derive.present.formatting import DEFAULT_PRECISION, format_number, latex_number
+
+__all__ = ["latex_environment", "markdown_environment", "tex_escape", "render"]
+
+_TEX_SPECIALS = {
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+    "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "<": r"\textless{}", ">": r"\textgreater{}",
+}
+
+
+_MATH_SYMBOLS = {"∂": r"\partial", "→": r"\to", "←": r"\leftarrow", "∑": r"\sum", "∇": r"\nabla", "≤": r"\le",
+                 "≥": r"\ge", "≠": r"\ne", "±": r"\pm", "×": r"\times", "·": r"\cdot", "−": "-", "∞": r"\infty",
+                 "≈": r"\approx", "′": "'", "∈": r"\in", "√": r"\surd", "⊙": r"\odot"}
+_GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+
+
+def _tex_char(ch: str) -> str:
+    if ch in _TEX_SPECIALS:
+        return _TEX_SPECIALS[ch]
+    if ord(ch) < 0x100:          # ASCII and Latin-1 letters: pdflatex reads them as UTF-8
+        return ch
+    if ch in _MATH_SYMBOLS:
+        return rf"\ensuremath{{{_MATH_SYMBOLS[ch]}}}"
+    name = unicodedata.name(ch, "")
+    if name.startswith("GREEK SMALL LETTER "):
+        letter = name.split()[-1].lower()
+        return rf"\ensuremath{{\{letter}}}" if letter not in ("omicron",) else "o"
+    if name.startswith("GREEK CAPITAL LETTER "):
+        letter = name.split()[-1].capitalize()
+        return rf"\ensuremath{{\{letter}}}" if letter in _GREEK_CAPITALS else unicodedata.normalize("NFKD", ch)[:1]
+    return "?"                   # a script the standard fonts cannot set (the PDF still compiles)
+
+
+def tex_escape(text) -> str:
+    """Escape user text for LaTeX: special characters, and Unicode the standard fonts lack.
+
+    >>> tex_escape("50% of E_total & more")
+    '50\\\\% of E\\\\_total \\\\& more'
+    >>> tex_escape("η → ∂E")
+    '\\\\ensuremath{\\\\eta} \\\\ensuremath{\\\\to} \\\\ensuremath{\\\\partial}E'
+    """
+    return "".join(_tex_char(ch) for ch in str(text))
+
+
+def count(number: int, noun: str) -> str:
+    """``2|count("input")`` -> "2 inputs", ``1|count("input")`` -> "1 input"."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _packaged_templates() -> str:
+    return str(resources.files("derive.templates"))
+
+
+def _environment(user_folder: str | None, **delimiters) -> jinja2.Environment:
+    folders = ([user_folder] if user_folder else []) + [_packaged_templates()]
+    cls = SandboxedEnvironment if user_folder else jinja2.Environment
+    env = cls(loader=jinja2.FileSystemLoader(folders), undefined=jinja2.StrictUndefined,
+              autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+              auto_reload=False,   # templates do not change during a run: no stat() per render
+              **delimiters)
+    env.filters.update(tex_escape=tex_escape, count=count,
+                       num=lambda v, places=DEFAULT_PRECISION: format_number(v, places),
+                       texnum=lambda v, places=DEFAULT_PRECISION: latex_number(v, places))
+    env.globals["template_folders"] = folders
+    return env
+
+
+@lru_cache(maxsize=8)
+def latex_environment(user_folder: str | None = None) -> jinja2.Environment:
+    return _environment(user_folder, block_start_string=r"\BLOCK{", block_end_string="}",
+                        variable_start_string=r"\VAR{", variable_end_string="}",
+                        comment_start_string=r"\#{", comment_end_string="}",
+                        line_statement_prefix="%%", line_comment_prefix="%#")
+
+
+@lru_cache(maxsize=8)
+def markdown_environment(user_folder: str | None = None) -> jinja2.Environment:
+    return _environment(user_folder)
+
+
+def render(template_name: str, context: dict, user_folder: str | None = None) -> str:
+    """Render ``*.tex.j2`` with the LaTeX environment and anything else with the Markdown one."""
+    env = latex_environment(user_folder) if template_name.endswith(".tex.j2") else markdown_environment(user_folder)
+    try:
+        return env.get_template(template_name).render(**context)
+    except jinja2.TemplateNotFound:
+        raise InputError("--templates", template_name, "a template in " + " or ".join(
+            env.globals["template_folders"]), got="none found") from None
+    except jinja2.UndefinedError as exc:
+        raise InputError(template_name, "template variable", "a variable derive provides", got=str(exc)) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(exc.filename or template_name, f"line {exc.lineno}", "valid Jinja2 template syntax",
+                         got=exc.message) from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise InputError(template_name, "template", "a template that stays in the sandbox", got=str(exc)) from None
