@@ -11,8 +11,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def test_import_linter_keeps_the_layer_contract():
-    result = subprocess.run(["lint-imports"],
-                            cwd=ROOT, capture_output=True, text=True)
+    # The console script, started through this interpreter (its folder need not be on PATH).
+    code = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "1 kept, 0 broken" in result.stdout
 

@@ -17,6 +17,7 @@ irrational (sigmoid of a rational).
 from __future__ import annotations
 
 import functools
+import re
 from functools import lru_cache
 
 import numpy as np
@@ -82,9 +83,12 @@ def compile_graph(graph: StepGraph):
         if expression is not None:
             lines.append(f"    {names[key.symbol]} = {printer.doprint(expression)}")
     lines.append(f"    return ({', '.join(names[k.symbol] for k in keys)},)")
-    namespace = {name: getattr(np, name) for name in dir(np) if not name.startswith("_")}
-    namespace.update(numpy=np, reduce=functools.reduce)   # NumPy's printer writes Max as reduce(maximum, ...)
     code = "\n".join(lines)
+    # Only the NumPy names the code uses: listing all of dir(numpy) would import its lazy submodules
+    # (f2py, testing, ...), a tenth of a second at every start.
+    namespace = {name: getattr(np, name) for name in set(re.findall(r"\b[a-z_]\w*(?=\()", code))
+                 if not name.startswith("_") and hasattr(np, name)}
+    namespace.update(numpy=np, reduce=functools.reduce)   # NumPy's printer writes Max as reduce(maximum, ...)
     exec(compile(code, "<derive step graph>", "exec"), namespace)  # code printed from our own SymPy graph
     function = namespace["evaluate"]
     function.given, function.keys, function.source = given, keys, code

@@ -31,6 +31,9 @@ class TexError(DeriveError):
 
 #: pdflatex passes at most, when LaTeX keeps asking for another (longtable's column widths).
 MAX_RUNS = 3
+#: What asks for another pass: changed table widths or labels. (hyperref's "Rerun to get
+#: outlines right" only concerns the PDF's bookmarks, not worth a second pass of every sheet.)
+_RERUN = re.compile(r"Rerun LaTeX|Label\(s\) may have changed")
 
 
 def compile_pdf(tex_source: str, extra_files: dict[str, bytes] | None = None, runs: int | None = None,
@@ -54,7 +57,7 @@ def compile_pdf(tex_source: str, extra_files: dict[str, bytes] | None = None, ru
                 cwd=work, env=env, capture_output=True, text=True, errors="replace", timeout=600)
             if result.returncode != 0:
                 raise TexError("pdflatex failed: " + first_tex_error(result.stdout))
-            if runs is None and "Rerun" not in result.stdout:
+            if runs is None and not _RERUN.search(result.stdout):
                 break
         if log is not None:
             log.append((work / "document.log").read_text(encoding="latin-1"))
