@@ -86,7 +86,7 @@ def compile_graph(graph: StepGraph):
     code = "\n".join(lines)
     # Only the NumPy names the code uses: listing all of dir(numpy) would import its lazy submodules
     # (f2py, testing, ...), a tenth of a second at every start.
-    namespace = {name: getattr(np, name) for name in set(re.findall(r"\b[a-z_]\w*(?=\()", code))
+    namespace = {name: getattr(np, name) for name in set(re.findall(r"\b[A-Za-z_]\w*", code))
                  if not name.startswith("_") and hasattr(np, name)}
     namespace.update(numpy=np, reduce=functools.reduce)   # NumPy's printer writes Max as reduce(maximum, ...)
     exec(compile(code, "<derive step graph>", "exec"), namespace)  # code printed from our own SymPy graph
