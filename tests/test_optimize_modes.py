@@ -36,10 +36,12 @@ def test_batch_mode_matches_a_plain_loop():
 
 
 def test_shuffled_modes_match_a_plain_loop_with_the_same_seed():
+    # Deliberately changed when `modes` moved onto the network training engine: it shuffles like a
+    # spec's shuffle_seed, epoch e (from 1) in the order numpy.random.default_rng([seed, e]).permutation
+    # gives, instead of one default_rng(seed) drawing a permutation per epoch in turn.
     result = compare_modes(epochs=5, learning_rate=0.1, batch_size=4, seed=3)
     for training, size in zip(result.trainings[:2], (1, 4)):
-        generator = numpy.random.default_rng(3)
-        orders = [list(generator.permutation(8)) for _ in range(5)]
+        orders = [list(numpy.random.default_rng([3, epoch]).permutation(8)) for epoch in range(1, 6)]
         last = training.updates[-1]
         assert (last.weight, last.bias) == pytest.approx(
             plain_training(LECTURE_DATA, lambda e: orders[e], size, 0.1, 5), rel=1e-12)
@@ -65,3 +67,19 @@ def test_first_sgd_update_by_hand():
     assert sgd[0]["grad"] == [-2.0, -2.0] and (sgd[0]["w"], sgd[0]["b"]) == pytest.approx((0.2, 0.2))
     # example 2 at (0.2, 0.2): residual 0.4 + 0.2 - 3 = -2.4, grad = (-4.8, -2.4)
     assert sgd[1]["grad"] == pytest.approx([-4.8, -2.4]) and sgd[1]["w"] == pytest.approx(0.68)
+
+
+def test_every_update_matches_a_plain_loop_and_batch_mode_keeps_the_order():
+    result = compare_modes(epochs=3, learning_rate=0.1, batch_size=3, seed=5)
+    for training in result.trainings:
+        w = b = 0.0
+        for update in training.updates:
+            if training.mode == "batch":
+                assert update.batch == tuple(range(8))
+            points = [LECTURE_DATA[i] for i in update.batch]
+            gw = sum((w * x + b - y) * x for x, y in points) / len(points)
+            gb = sum((w * x + b - y) for x, y in points) / len(points)
+            w, b = w - 0.1 * gw, b - 0.1 * gb
+            loss = sum((w * x + b - y) ** 2 for x, y in LECTURE_DATA) / 16
+            assert (*update.gradient, update.weight, update.bias, update.loss) == pytest.approx(
+                (gw, gb, w, b, loss), rel=1e-12)
