@@ -83,3 +83,30 @@ def test_every_update_matches_a_plain_loop_and_batch_mode_keeps_the_order():
             loss = sum((w * x + b - y) ** 2 for x, y in LECTURE_DATA) / 16
             assert (*update.gradient, update.weight, update.bias, update.loss) == pytest.approx(
                 (gw, gb, w, b, loss), rel=1e-12)
+
+
+def test_the_published_default_run_matches_a_plain_loop():
+    # `derive modes` with its defaults (lr 0.1, 20 epochs, batch size 4, seed 0): the numbers in docs/optimize.md.
+    data = json_of(["modes"])
+    orders = [list(numpy.random.default_rng([0, epoch]).permutation(8)) for epoch in range(1, 21)]
+    for mode, size in (("sgd", 1), ("minibatch", 4)):
+        last = next(m for m in data["modes"] if m["mode"] == mode)["updates"][-1]
+        assert (last["w"], last["b"]) == pytest.approx(
+            plain_training(LECTURE_DATA, lambda e: orders[e], size, 0.1, 20), rel=1e-12)
+    sgd = next(m for m in data["modes"] if m["mode"] == "sgd")["updates"][-1]
+    assert (round(sgd["w"], 9), round(sgd["b"], 9)) == (2.013555437, 1.00897687)
+
+
+def test_modes_and_a_spec_with_the_same_data_train_alike():
+    from derive import parse_spec
+    from derive.core.keys import Key
+    from derive.core.training import train
+
+    spec = parse_spec({"layers": [1, 1], "activation": "linear", "loss": "half_sse", "weights": [[[0.0]]],
+                       "biases": [0.0], "learning_rate": 0.1, "mode": "minibatch", "batch_size": 3, "epochs": 4,
+                       "shuffle_seed": 2, "data": [{"input": [x], "target": [y]} for x, y in LECTURE_DATA]})
+    run = train(spec)
+    modes = compare_modes(epochs=4, batch_size=3, seed=2).trainings[1]
+    assert [u.batch for u in modes.updates] == [s.examples for s in run.steps]
+    assert [(u.weight, u.bias) for u in modes.updates] == [
+        (s.parameters_after[Key("w", (1, 1, 1))], s.parameters_after[Key("b", (1,))]) for s in run.steps]
