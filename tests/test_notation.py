@@ -13,7 +13,7 @@ import sympy
 import yaml
 
 from derive.core.keys import Key, key_of
-from derive.present.notation import NOTATION_CLASSES, Layered, Mazur, Signal, Units, get_notation
+from derive.present.notations import NOTATION_CLASSES, Layered, Mazur, Signal, Units, get_notation
 from derive.present.solution import solve
 from derive.core.spec import NOTATIONS, builtin_spec, parse_spec
 from tests.support.tools import extract_math, katex_errors, pdf_text, require

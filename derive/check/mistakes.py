@@ -22,7 +22,7 @@ from sympy import Integer, Rational
 
 from derive.core.graph import ETA, StepGraph
 from derive.core.keys import Key
-from derive.present.notation import get_notation
+from derive.present.notations import get_notation
 
 __all__ = ["Alternative", "Mistake", "MISTAKES", "register_mistake"]
 

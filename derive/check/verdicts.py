@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from derive.core.evaluate import evaluate_float, given_values
 from derive.core.graph import UPDATED_KIND, build_graph
 from derive.core.keys import Key
-from derive.present.notation import get_notation
+from derive.present.notations import get_notation
 from derive.core.spec import NetworkSpec
 from derive.check.mistakes import MISTAKES
 from derive.check.sheet import Answer, AnswerSheet

@@ -97,7 +97,7 @@ class NetworkFamily(Family):
 
     @cached_property
     def notation(self):
-        from derive.present.notation import get_notation
+        from derive.present.notations import get_notation
 
         return get_notation(self._template_spec.notation, self._template_spec.architecture)
 

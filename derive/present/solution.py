@@ -22,7 +22,7 @@ from derive.core.evaluate import evaluate_exact, evaluate_float, given_values
 from derive.present.formatting import DEFAULT_PRECISION, format_both, format_number, latex_number
 from derive.core.graph import StepGraph, build_graph
 from derive.core.keys import Key
-from derive.present.notation import Notation, get_notation
+from derive.present.notations import Notation, get_notation
 from derive.present.printing import PLACEHOLDER, QuantityLatexPrinter, QuantityStrPrinter
 from derive.core.spec import NetworkSpec
 
