@@ -122,12 +122,9 @@ def sections(solution) -> list[Section]:
 def _parameter_rows(solution) -> list[dict]:
     rows = []
     for key, step in solution.steps.items():
-        if step.section != "given" or key.kind not in ("w", "b", "theta"):
+        if step.section != "given" or not key.is_parameter:
             continue
-        gradient_kind = {"w": "dE/dw", "b": "dE/db", "theta": "dE/dtheta"}[key.kind]
-        new_kind = key.kind + "_new"
-        gradient = solution.steps.get(Key(gradient_kind, key.index))
-        new = solution.steps.get(Key(new_kind, key.index))
+        gradient, new = solution.steps.get(key.gradient), solution.steps.get(key.updated)
         rows.append({"latex": step.latex, "name": step.name, "old": step.value_latex,
                      "old_text": step.value_text,
                      "gradient": gradient.value_latex if gradient else None,

@@ -138,8 +138,8 @@ class _Scheme(Notation):
         return None
 
     def _names(self, key: Key) -> tuple[str, str]:
-        if key.kind.endswith("_new"):
-            names = self._base(Key(key.kind[:-len("_new")], key.index), True)
+        if key.is_updated:
+            names = self._base(key.parameter, True)
         elif key.is_derivative:
             names = self._special_derivative(key)
             if names is None:
@@ -178,19 +178,18 @@ class _Scheme(Notation):
 
     def _through_weights(self, definition):
         """Write each d net_k / d out_j as the weight it equals (the updated one for hidden_uses: new)."""
-        kind = "w_new" if self.arch.hidden_uses == "new" else "w"
         mapping = {}
         for symbol in definition.free_symbols:
             key = key_of(symbol)
             if key is not None and key.kind == "dnet/dout":
-                mapping[symbol] = Key(kind, key.index).symbol
+                weight = Key("w", key.index)
+                mapping[symbol] = (weight.updated if self.arch.hidden_uses == "new" else weight).symbol
         return _rebuild(definition, mapping) if mapping else definition
 
     def _bias_update(self, key: Key):
         """b + eta * (-dE/db): the update with a plus sign, value unchanged."""
-        param = Key(key.kind[:-len("_new")], key.index)
-        gradient = Key(f"dE/d{param.kind}", key.index)
-        return sympy.Add(param.symbol, _product(Key("eta").symbol, _negative(gradient.symbol)), evaluate=False)
+        param = key.parameter
+        return sympy.Add(param.symbol, _product(Key("eta").symbol, _negative(param.gradient.symbol)), evaluate=False)
 
 
 def _pair(a: int, b: int, wide: bool) -> str:

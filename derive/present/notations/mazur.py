@@ -25,7 +25,7 @@ class Mazur(Notation):
 
     def _param(self, key: Key) -> tuple[str, str]:
         """Plain and LaTeX name of a weight or bias."""
-        kind, index = key.kind.split("_")[0], key.index
+        kind, index = (key.parameter or key).kind, key.index
         if kind == "w":
             n = self._weight_number[index]
             return f"w{n}", f"w_{{{n}}}"
@@ -50,7 +50,7 @@ class Mazur(Notation):
             return "eta"
         if kind in ("w", "b", "theta"):
             return self._param(key)[0]
-        if kind.endswith("_new"):
+        if key.is_updated:
             return self._param(key)[0] + "+"
         if kind == "delta":
             return f"delta_{self.unit(*index)}"
@@ -71,7 +71,7 @@ class Mazur(Notation):
             return r"\eta"
         if kind in ("w", "b", "theta"):
             return self._param(key)[1]
-        if kind.endswith("_new"):
+        if key.is_updated:
             return self._param(key)[1] + "^{+}"
         if kind == "delta":
             return rf"\delta_{{{self.unit(*index)}}}"

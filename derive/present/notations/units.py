@@ -83,7 +83,7 @@ class Units(_Scheme):
             # dE/db_j = delta_j and dE/dtheta_j = -delta_j (theta is subtracted)
             delta = Key("delta", index).symbol
             error = _negative(delta) if kind == "b_new" else delta
-            param = Key(kind[:-len("_new")], index).symbol
+            param = key.parameter.symbol
             return sympy.Add(param, _product(Key("eta").symbol, error), evaluate=False)
         if kind in ("b_new", "theta_new"):
             return self._bias_update(key)
