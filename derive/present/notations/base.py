@@ -75,8 +75,9 @@ class Notation:
         """
         return definition
 
-    def matrix_form(self, solution) -> list | None:
-        """Extra display blocks (derive.present.blocks.Block) showing the step in matrix form, or None."""
+    def matrix_form(self, solution) -> list[dict] | None:
+        """Extra display blocks showing the step in matrix form, as plain data (printed numbers and
+        flags; the templates write the LaTeX), or None."""
         return None
 
     def loss_letters(self) -> tuple[str, str]:

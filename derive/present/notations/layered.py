@@ -79,7 +79,7 @@ class Layered(_Scheme):
                 r"\delta^{(l)} \left(a^{(l-1)}\right)^{T}$ and the error signal is "
                 r"$\delta^{(l)} = \frac{\partial E}{\partial z^{(l)}}$.")
 
-    def matrix_form(self, solution) -> list:
+    def matrix_form(self, solution) -> list[dict]:
         return _MatrixForm(self, solution).blocks()
 
 
@@ -88,27 +88,21 @@ MATRIX_MAX_COLUMNS = 6
 
 
 class _MatrixForm:
-    """The layered notation's step written with whole layers: forward pass, deltas, gradients, updates."""
+    """The layered notation's step with whole layers (forward pass, deltas, gradients, updates) as
+    plain data: the printed numbers of each vector and matrix, and which form each line takes.
+    The templates (solution_macros.*.j2) write the LaTeX."""
 
     def __init__(self, notation: Layered, solution):
         self.arch, self.steps = notation.arch, solution.steps
-        self.single_activation = len(set(self.arch.activations)) == 1
 
-    # numbers ---------------------------------------------------------------------------------
     def number(self, key: Key) -> str:
         return self.steps[key].value_latex
 
     def has(self, *keys: Key) -> bool:
         return all(k in self.steps for k in keys)
 
-    @staticmethod
-    def matrix(rows: list[list[str]]) -> str:
-        """A bracketed array (no column limit, unlike bmatrix in LaTeX; KaTeX renders it too)."""
-        body = r" \\ ".join(" & ".join(row) for row in rows)
-        return rf"\left[\begin{{array}}{{{'r' * len(rows[0])}}} {body} \end{{array}}\right]"
-
-    def column(self, keys: list[Key]) -> str:
-        return self.matrix([[self.number(k)] for k in keys])
+    def numbers(self, keys: list[Key]) -> list[str]:
+        return [self.number(k) for k in keys]
 
     def fits(self, *widths: int) -> bool:
         return max(widths) <= MATRIX_MAX_COLUMNS
@@ -119,128 +113,71 @@ class _MatrixForm:
     def sources(self, l: int) -> list[Key]:
         return [_Scheme._source(l, i) for i in range(1, self.arch.layers[l - 1] + 1)]
 
-    def weights(self, kind: str, l: int, transpose: bool = False) -> list[list[str]]:
-        rows = [[self.number(Key(kind, (l, j, i))) for i in range(1, self.arch.layers[l - 1] + 1)]
+    def weights(self, l: int, new: bool = False, transpose: bool = False) -> list[list[str]]:
+        rows = [[self.number(Key("w", (l, j, i)).updated if new else Key("w", (l, j, i)))
+                 for i in range(1, self.arch.layers[l - 1] + 1)]
                 for j in range(1, self.arch.layers[l] + 1)]
         return [list(column) for column in zip(*rows)] if transpose else rows
 
-    def f(self, l: int, prime: bool = False) -> str:
-        """The activation's name (its derivative with ``prime``): f, or f^(l) when layers differ."""
-        if self.single_activation:
-            return "f'" if prime else "f"
-        mark = r"\prime" if prime else ""
-        return rf"f^{{({l}){mark}}}"
+    def bias(self, l: int, keys) -> dict:
+        """The layer's bias (or threshold): its mode, whether it is a threshold, and the numbers of
+        ``keys(parameter)`` for it (None where they are not all computed)."""
+        mode, kind = self.arch.bias_modes[l - 1], self.arch.bias_kind
+        parameters = [Key(kind, (l,))] if mode == "shared" else self.layer(kind, l) if mode == "neuron" else []
+        wanted = [keys(p) for p in parameters]
+        values = self.numbers(wanted) if wanted and self.has(*wanted) else None
+        return {"mode": mode, "theta": kind == "theta", "values": values}
 
-    def previous(self, l: int) -> str:
-        return "x" if l == 1 else f"a^{{({l - 1})}}"
-
-    # blocks ----------------------------------------------------------------------------------
-    def blocks(self) -> list:
-        from derive.present.blocks import Block
-
-        out = []
-        for l in range(1, self.arch.depth + 1):
-            out.append(Block(self.forward(l), f"matrix:forward[{l}]"))
+    def blocks(self) -> list[dict]:
+        common = {"single_activation": len(set(self.arch.activations)) == 1}
+        out = [dict(common, **self.forward(l), key=f"matrix:forward[{l}]", layer=l)
+               for l in range(1, self.arch.depth + 1)]
         for l in range(self.arch.depth, 0, -1):
-            out.append(Block(self.delta(l), f"matrix:delta[{l}]"))
-            out.append(Block(self.gradients(l), f"matrix:gradient[{l}]"))
-            update = self.update(l)
-            if update:
-                out.append(Block(update, f"matrix:update[{l}]"))
+            out.append(dict(common, **self.delta(l), key=f"matrix:delta[{l}]", layer=l))
+            out.append(dict(common, **self.gradients(l), key=f"matrix:gradient[{l}]", layer=l))
+            if self.has(Key("w_new", (l, 1, 1))):
+                out.append(dict(common, **self.update(l), key=f"matrix:update[{l}]", layer=l))
         return out
 
-    def bias_term(self, l: int) -> tuple[str, list[str] | None]:
-        """The symbolic bias term of layer l and its numbers per neuron (None without a bias)."""
-        mode, kind = self.arch.bias_modes[l - 1], self.arch.bias_kind
-        if mode == "none":
-            return "", None
-        sign, symbol = ("-", r"\theta") if kind == "theta" else ("+", "b")
-        size = self.arch.layers[l]
-        if mode == "shared":
-            value = self.number(Key(kind, (l,)))
-            return rf" {sign} {symbol}^{{({l})}} \mathbf{{1}}", [value] * size
-        return f" {sign} {symbol}^{{({l})}}", [self.number(Key(kind, (l, j))) for j in range(1, size + 1)]
+    def forward(self, l: int) -> dict:
+        fits = self.fits(max(self.arch.layers[l - 1], 1), self.arch.layers[l])
+        bias = self.bias(l, lambda p: p)
+        return {"form": "matrix-forward", "fits": fits, "bias": bias,
+                "weights": self.weights(l) if fits else None,
+                "sources": self.numbers(self.sources(l)) if fits else None,
+                "nets": self.numbers(self.layer("net", l)) if fits else None,
+                "outs": self.numbers(self.layer("out", l))}
 
-    def forward(self, l: int) -> list[str]:
-        term, bias = self.bias_term(l)
-        lines = [f"z^{{({l})}} &= W^{{({l})}} {self.previous(l)}{term}"]
-        width = max(self.arch.layers[l - 1], 1)
-        if self.fits(width, self.arch.layers[l]):
-            numbers = f"&= {self.matrix(self.weights('w', l))} {self.column(self.sources(l))}"
-            if bias is not None:
-                numbers += f" {term.split()[0]} " + self.matrix([[b] for b in bias])
-            lines += [numbers, f"&= {self.column(self.layer('net', l))}"]
-        out = self.column(self.layer("out", l))
-        lines.append(rf"a^{{({l})}} &= {self.f(l)}\left(z^{{({l})}}\right) = {out}")
-        return lines
-
-    def delta(self, l: int) -> list[str]:
+    def delta(self, l: int) -> dict:
         arch, size = self.arch, self.arch.layers[l]
-        deltas = self.column(self.layer("delta", l))
-        name = f"\\delta^{{({l})}}"
-        derivative = rf"{self.f(l, prime=True)}\left(z^{{({l})}}\right)"
-        slopes = self.layer("dout/dnet", l)
-        if l == arch.depth:
-            gradient = self.layer("dE/dout", l)
+        data = {"form": "matrix-delta", "output": l == arch.depth, "line": "plain",
+                "deltas": self.numbers(self.layer("delta", l)), "new": arch.hidden_uses == "new"}
+        gradient, slopes = self.layer("dE/dout", l), self.layer("dout/dnet", l)
+        if l == arch.depth and get_activation(arch.activations[l - 1], arch.leaky_slope).layerwise:
             jacobian = [[Key("dout/dnet", (l, k) if k == j else (l, k, j)) for j in range(1, size + 1)]
                         for k in range(1, size + 1)]
-            if get_activation(arch.activations[l - 1], arch.leaky_slope).layerwise:
-                if self.has(*gradient, *(k for row in jacobian for k in row)):
-                    transposed = [[self.number(row[j]) for row in jacobian] for j in range(size)]
-                    return [rf"{name} &= \left(\frac{{\partial a^{{({l})}}}}{{\partial z^{{({l})}}}}\right)^{{T}}"
-                            rf" \nabla_{{a}} E",
-                            f"&= {self.matrix(transposed)} {self.column(gradient)} = {deltas}"]
-                return [rf"{name} &= \frac{{\partial E}}{{\partial z^{{({l})}}}} = {deltas}"]
+            if self.has(*gradient, *(k for row in jacobian for k in row)):
+                data.update(line="jacobian", gradient=self.numbers(gradient),
+                            jacobian=[[self.number(row[j]) for row in jacobian] for j in range(size)])
+        elif l == arch.depth:
             if self.has(*gradient, *slopes):
-                return [rf"{name} &= \nabla_{{a}} E \odot {derivative}",
-                        rf"&= {self.column(gradient)} \odot {self.column(slopes)} = {deltas}"]
-            return [rf"{name} &= \frac{{\partial E}}{{\partial z^{{({l})}}}} = {deltas}"]
-        kind, plus = ("w_new", "+") if arch.hidden_uses == "new" else ("w", "")
-        lines = [rf"{name} &= \left(W^{{({l + 1}){plus}}}\right)^{{T}} \delta^{{({l + 1})}} \odot {derivative}"]
-        gradient = self.layer("dE/dout", l)
-        if self.fits(arch.layers[l + 1], size) and self.has(*gradient, *slopes):
-            lines.append(rf"&= {self.matrix(self.weights(kind, l + 1, transpose=True))} "
-                         rf"{self.column(self.layer('delta', l + 1))} \odot {self.column(slopes)}")
-            lines.append(rf"&= {self.column(gradient)} \odot {self.column(slopes)} = {deltas}")
-        else:
-            lines.append(f"&= {deltas}")
-        return lines
+                data.update(line="product", gradient=self.numbers(gradient), slopes=self.numbers(slopes))
+        elif self.fits(arch.layers[l + 1], size) and self.has(*gradient, *slopes):
+            data.update(line="weights", gradient=self.numbers(gradient), slopes=self.numbers(slopes),
+                        weights=self.weights(l + 1, new=data["new"], transpose=True),
+                        next_deltas=self.numbers(self.layer("delta", l + 1)))
+        return data
 
-    def gradients(self, l: int) -> list[str]:
-        arch = self.arch
-        width, size = arch.layers[l - 1], arch.layers[l]
+    def gradients(self, l: int) -> dict:
+        width, size = self.arch.layers[l - 1], self.arch.layers[l]
+        fits = self.fits(width, size)
         grads = [[Key("dE/dw", (l, j, i)) for i in range(1, width + 1)] for j in range(1, size + 1)]
-        previous = "x^{T}" if l == 1 else rf"\left(a^{{({l - 1})}}\right)^{{T}}"
-        lines = [rf"\frac{{\partial E}}{{\partial W^{{({l})}}}} &= \delta^{{({l})}} {previous}"]
-        if self.fits(width, size):
-            row = self.matrix([[self.number(k) for k in self.sources(l)]])
-            result = self.matrix([[self.number(k) for k in r] for r in grads])
-            lines += [f"&= {self.column(self.layer('delta', l))} {row}", f"&= {result}"]
-        mode, kind = arch.bias_modes[l - 1], arch.bias_kind
-        symbol = r"\theta" if kind == "theta" else "b"
-        sign = "-" if kind == "theta" else ""
-        if mode == "shared" and self.has(Key(f"dE/d{kind}", (l,))):
-            value = self.number(Key(f"dE/d{kind}", (l,)))
-            lines.append(rf"\frac{{\partial E}}{{\partial {symbol}^{{({l})}}}} &= {sign}\mathbf{{1}}^{{T}} "
-                         rf"\delta^{{({l})}} = {value}")
-        elif mode == "neuron" and self.has(*self.layer(f"dE/d{kind}", l)):
-            lines.append(rf"\frac{{\partial E}}{{\partial {symbol}^{{({l})}}}} &= {sign}\delta^{{({l})}} = "
-                         f"{self.column(self.layer(f'dE/d{kind}', l))}")
-        return lines
+        return {"form": "matrix-gradient", "fits": fits, "bias": self.bias(l, lambda p: p.gradient),
+                "deltas": self.numbers(self.layer("delta", l)) if fits else None,
+                "sources": self.numbers(self.sources(l)) if fits else None,
+                "gradients": [self.numbers(row) for row in grads] if fits else None}
 
-    def update(self, l: int) -> list[str]:
-        arch = self.arch
-        width, size = arch.layers[l - 1], arch.layers[l]
-        if not self.has(Key("w_new", (l, 1, 1))):
-            return []
-        lines = [rf"W^{{({l})+}} &= W^{{({l})}} - \eta\, \frac{{\partial E}}{{\partial W^{{({l})}}}}"
-                 + (f" = {self.matrix(self.weights('w_new', l))}" if self.fits(width, size) else "")]
-        mode, kind = arch.bias_modes[l - 1], arch.bias_kind
-        symbol = r"\theta" if kind == "theta" else "b"
-        if mode == "shared" and self.has(Key(f"{kind}_new", (l,))):
-            lines.append(rf"{symbol}^{{({l})+}} &= {symbol}^{{({l})}} - \eta\, \frac{{\partial E}}"
-                         rf"{{\partial {symbol}^{{({l})}}}} = {self.number(Key(f'{kind}_new', (l,)))}")
-        elif mode == "neuron" and self.has(*self.layer(f"{kind}_new", l)):
-            lines.append(rf"{symbol}^{{({l})+}} &= {symbol}^{{({l})}} - \eta\, \frac{{\partial E}}"
-                         rf"{{\partial {symbol}^{{({l})}}}} = {self.column(self.layer(f'{kind}_new', l))}")
-        return lines
+    def update(self, l: int) -> dict:
+        fits = self.fits(self.arch.layers[l - 1], self.arch.layers[l])
+        return {"form": "matrix-update", "fits": fits, "bias": self.bias(l, lambda p: p.updated),
+                "weights": self.weights(l, new=True) if fits else None}
