@@ -8,6 +8,7 @@ factor by factor, updated weights), and a table of old and new values.
 from __future__ import annotations
 
 import math
+
 import sympy
 
 from derive._version import __version__
