@@ -13,7 +13,7 @@ import sympy
 import yaml
 
 from derive.core.keys import Key, key_of
-from derive.present.notation import NOTATION_CLASSES, Layered, Mazur, Signal, Units, get_notation
+from derive.present.notations import NOTATION_CLASSES, Layered, Mazur, Signal, Units, get_notation
 from derive.present.solution import solve
 from derive.core.spec import NOTATIONS, builtin_spec, parse_spec
 from tests.support.tools import extract_math, katex_errors, pdf_text, require
@@ -230,10 +230,15 @@ def test_units_thresholds_move_the_other_way():
     assert r"\theta_j \leftarrow \theta_j - l" in solution.notation.convention()
 
 
+def _markdown(solution) -> str:
+    from derive.render.solution import solution_files
+
+    return solution_files(solution, ["md"])["solution.md"]
+
+
 def test_layered_matrix_form_has_the_numeric_matrices():
     solution = solve(builtin_spec(), notation="layered")
-    blocks = solution.notation.matrix_form(solution)
-    text = "\n".join(line for block in blocks for line in block.lines)
+    text = _markdown(solution)
     assert r"\delta^{(2)} &= \nabla_{a} E \odot f'\left(z^{(2)}\right)" in text
     assert r"\left(W^{(2)}\right)^{T} \delta^{(2)} \odot f'\left(z^{(1)}\right)" in text
     assert r"\frac{\partial E}{\partial W^{(2)}} &= \delta^{(2)} \left(a^{(1)}\right)^{T}" in text
@@ -246,10 +251,13 @@ def test_layered_matrix_form_has_the_numeric_matrices():
 def test_layered_matrix_form_for_softmax_and_hidden_uses_new():
     softmax = solve(parse_spec(deep_spec("biases", activation=["sigmoid", "relu", "softmax"], loss="cce")),
                     notation="layered")
-    text = "\n".join(line for block in softmax.notation.matrix_form(softmax) for line in block.lines)
-    assert re.search(r"\\delta\^\{\(3\)\} &= ", text)
+    text = _markdown(softmax)
+    # softmax with cross-entropy: delta = out - target, whose entries sum to 1 - 1 = 0
+    match = re.search(r"\\delta\^\{\(3\)\} &= \\frac\{\\partial E\}\{\\partial z\^\{\(3\)\}\} = "
+                      r"\\left\[\\begin\{array\}\{r\} (\S+) \\\\ (\S+) \\end\{array\}\\right\]", text)
+    assert match and float(match[1]) + float(match[2]) == pytest.approx(0, abs=1e-8)
     new = solve(parse_spec(deep_spec("thresholds", hidden_uses="new")), notation="layered")
-    text = "\n".join(line for block in new.notation.matrix_form(new) for line in block.lines)
+    text = _markdown(new)
     assert r"\left(W^{(3)+}\right)^{T}" in text and r"- \theta^{(1)}" in text
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from derive.core.evaluate import evaluate_exact, evaluate_float, given_values
-from derive.core.graph import GRADIENT_KIND, UPDATED_KIND, build_graph
+from derive.core.graph import build_graph
 from derive.core.keys import Key
 from derive.core.spec import NetworkSpec
 from derive.core.stepper import Stepper, split_batches
@@ -80,7 +80,7 @@ def train(spec: NetworkSpec, exact: bool = False) -> TrainingRun:
         for batch in batches(spec, epoch):
             givens = tuple({**given, **examples[n]} for n in batch)
             values = tuple(_evaluate(graph, g, exact) for g in givens)
-            gradients = {k: float(np.mean([v[Key(GRADIENT_KIND[k.kind], k.index)] for v in values]))
+            gradients = {k: float(np.mean([v[k.gradient] for v in values]))
                          for k in trainable}
             before = {k: given[k] for k in trainable}
             velocity = stepper.step([gradients[k] for k in trainable], velocity, len(steps))
@@ -121,4 +121,4 @@ def losses_at(spec: NetworkSpec, parameter_sets, graph=None) -> tuple[float, ...
 
 
 def updated_key(key: Key) -> Key:
-    return Key(UPDATED_KIND[key.kind], key.index)
+    return key.updated

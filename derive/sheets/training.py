@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from derive.core.keys import Key
-from derive.core.training import TrainingRun, TrainingStep, updated_key
+from derive.core.training import TrainingRun, TrainingStep
 from derive.present.formatting import format_number, latex_number
 from derive.present.solution import Solution, solve
 from derive.sheets.solution import quantities_json
@@ -36,8 +36,8 @@ def iterations_json(run: TrainingRun, like: Solution) -> list[dict]:
             quantities = {"E": _entry(step.loss, "mean " + notation.plain(Key("E")), notation.latex(Key("E")),
                                       "mean over the batch", [])}
         for key in step.parameters_before:
-            gradient_key = Key({"w": "dE/dw", "b": "dE/db", "theta": "dE/dtheta"}[key.kind], key.index)
-            new_key = updated_key(key)
+            gradient_key = key.gradient
+            new_key = key.updated
             if len(solutions) > 1:
                 names = [f"example {n + 1}" for n in step.examples]
                 quantities[str(gradient_key)] = _entry(
@@ -69,7 +69,7 @@ def training_context(run: TrainingRun, like: Solution) -> dict:
     averaging = []
     if len(first.values) > 1:
         for key in parameters:
-            gradient_key = Key({"w": "dE/dw", "b": "dE/db", "theta": "dE/dtheta"}[key.kind], key.index)
+            gradient_key = key.gradient
             values = [v[gradient_key] for v in first.values]
             terms = " + ".join(latex_number(v, precision) if v >= 0 else rf"\left({latex_number(v, precision)}\right)"
                                for v in values)
