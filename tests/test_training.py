@@ -111,4 +111,9 @@ def test_momentum_velocity_is_kept_per_parameter():
     v2 = 0.9 * v1 - 0.5 * run.steps[1].gradients[key]
     assert (run.steps[0].velocity[key], run.steps[1].velocity[key]) == pytest.approx((v1, v2), rel=1e-15)
     assert run.steps[1].parameters_after[key] == pytest.approx(0.7 + v1 + v2, rel=1e-15)
-    assert len(run.steps[0].givens) == len(run.steps[0].values) == 1    # per-example numbers, as the sheets need
+    # The sheets re-evaluate a shown step from its givens: the parameters before it and its example.
+    (given,) = run.givens(run.steps[1])
+    assert given[key] == run.steps[0].parameters_after[key]
+    assert [given[Key("input", (i + 1,))] for i in range(2)] == raw["data"][run.steps[1].examples[0]]["input"]
+    (values,) = run.values(run.steps[1])
+    assert values[key.gradient] == run.steps[1].gradients[key] and values[Key("E")] == run.steps[1].loss

@@ -45,6 +45,17 @@ class Key:
     def __str__(self) -> str:
         return self.text
 
+    def __hash__(self) -> int:
+        # Keys index every dict of numbers; hashing the fields anew each time was a tenth of a long run.
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = self.__dict__["_hash"] = hash((self.kind, self.index))
+        return cached
+
+    def __reduce__(self):
+        # Pickled (to exam worker processes) as its fields: a cached hash belongs to one process.
+        return (Key, (self.kind, self.index))
+
     @cached_property
     def text(self) -> str:
         """``"w[2,1,1]"`` (computed once: keys are printed for every variant of an exam)."""

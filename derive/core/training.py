@@ -1,9 +1,11 @@
 """Training beyond one step: SGD, batch and mini-batch gradient descent, with momentum.
 
 Each update evaluates the same step graph at the current parameters for every
-example of its batch, averages the gradients over the batch, and moves the
-parameters: w <- w - eta * g, or with momentum beta: v <- beta v - eta g,
-w <- w + v (CONTRACT §1).
+example of its batch (one vectorised call of the compiled graph), averages the
+gradients over the batch, and moves the parameters: w <- w - eta * g, or with
+momentum beta: v <- beta v - eta g, w <- w + v (CONTRACT §1).  A step keeps its
+parameters, mean gradients and loss; the per-example numbers of the steps a
+sheet shows are evaluated again from :meth:`TrainingRun.givens`.
 
 >>> from derive.core.spec import parse_spec
 >>> spec = parse_spec({"layers": [1, 1], "activation": "linear", "loss": "half_sse",
@@ -34,8 +36,6 @@ class TrainingStep:
     epoch: int                          # from 1
     step: int                           # from 1, counted over the whole run
     examples: tuple[int, ...]           # indices into spec.examples (from 0)
-    givens: tuple[dict[Key, float], ...]   # per example: its given numbers, at the parameters before the step
-    values: tuple[dict[Key, float], ...]   # per example: every quantity of the step graph
     gradients: dict[Key, float]         # mean over the batch
     parameters_before: dict[Key, float]
     parameters_after: dict[Key, float]
@@ -55,6 +55,17 @@ class TrainingRun:
     def updates_per_epoch(self) -> int:
         return len(self.steps) // self.spec.epochs
 
+    def givens(self, step: TrainingStep) -> tuple[dict[Key, float], ...]:
+        """Per example of ``step``: the given numbers of its step graph (parameters before the step)."""
+        base = {**given_values(self.spec), **step.parameters_before}
+        examples = _example_values(self.spec)
+        return tuple({**base, **examples[n]} for n in step.examples)
+
+    def values(self, step: TrainingStep) -> tuple[dict[Key, float], ...]:
+        """Per example of ``step``: every quantity of its step graph."""
+        graph = build_graph(self.spec.architecture)
+        return tuple(_evaluate(graph, g, self.exact) for g in self.givens(step))
+
 
 def batches(spec: NetworkSpec, epoch: int) -> list[tuple[int, ...]]:
     """The batches of one epoch: shuffled (if shuffle_seed) then cut by mode (derive.core.stepper)."""
@@ -68,7 +79,7 @@ def _evaluate(graph, given: dict[Key, float], exact: bool) -> dict[Key, float]:
 
 
 def train(spec: NetworkSpec, exact: bool = False) -> TrainingRun:
-    """Run every epoch; keep every step's per-example numbers (the sheets print the ones they show)."""
+    """Run every epoch; keep each step's parameters, mean gradients and loss."""
     graph = build_graph(spec.architecture)
     given = given_values(spec)
     trainable = graph.trainable
@@ -78,20 +89,32 @@ def train(spec: NetworkSpec, exact: bool = False) -> TrainingRun:
     examples = _example_values(spec)
     for epoch in range(1, spec.epochs + 1):
         for batch in batches(spec, epoch):
-            givens = tuple({**given, **examples[n]} for n in batch)
-            values = tuple(_evaluate(graph, g, exact) for g in givens)
-            gradients = {k: float(np.mean([v[k.gradient] for v in values]))
-                         for k in trainable}
+            gradients, loss = _batch_gradients(graph, trainable, given, [examples[n] for n in batch], exact)
             before = {k: given[k] for k in trainable}
             velocity = stepper.step([gradients[k] for k in trainable], velocity, len(steps))
             after = dict(zip(trainable, stepper.apply([before[k] for k in trainable], velocity)))
-            steps.append(TrainingStep(epoch, len(steps) + 1, batch, givens, values, gradients, before, after,
-                                      dict(zip(trainable, velocity)) if spec.momentum else {},
-                                      float(np.mean([v[Key("E")] for v in values]))))
+            steps.append(TrainingStep(epoch, len(steps) + 1, batch, gradients, before, after,
+                                      dict(zip(trainable, velocity)) if spec.momentum else {}, loss))
             given = {**given, **after}
         epoch_ends.append(given)
     initial_loss, *epoch_losses = losses_at(spec, epoch_ends, graph)
     return TrainingRun(spec, tuple(steps), tuple(epoch_losses), initial_loss, exact)
+
+
+def _batch_gradients(graph, trainable, given, examples, exact) -> tuple[dict[Key, float], float]:
+    """The mean gradient of every trainable parameter over a batch, and the batch's mean loss.
+
+    The batch goes through the compiled graph in one call (arrays over its examples), which
+    gives each example the same numbers as evaluating it alone (derive.core.evaluate).
+    """
+    if exact:
+        values = [_evaluate(graph, {**given, **example}, exact) for example in examples]
+        columns = {k: np.array([v[k] for v in values]) for k in values[0]}
+    else:
+        arrays = {**given, **{k: np.array([e[k] for e in examples], dtype=float) for k in examples[0]}}
+        columns = evaluate_float(graph, arrays)
+    return ({k: float(np.mean(np.broadcast_to(columns[k.gradient], len(examples)))) for k in trainable},
+            float(np.mean(np.broadcast_to(columns[Key("E")], len(examples)))))
 
 
 def _example_values(spec: NetworkSpec) -> list[dict[Key, float]]:
