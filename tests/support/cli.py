@@ -4,7 +4,9 @@ Starting a Python process per CLI call cost about half a second each (imports of
 SymPy, NumPy, matplotlib); ``derive.cli.main`` is the same code path the console
 script runs, minus ``sys.exit``: it returns the exit status and turns every user
 error into one line on stderr. The output is captured here, not with ``capsys``,
-so that module- and session-scoped fixtures can call the CLI too.
+so that module- and session-scoped fixtures can call the CLI too. What a child process
+would take with it when it exits (working folder, environment variables, open matplotlib
+figures) is put back after every call.
 
 A test that depends on the working folder uses ``monkeypatch.chdir(tmp_path)``.
 The installed ``derive`` script and ``python -m derive`` are still proved by a
@@ -23,6 +25,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,10 +53,30 @@ def _text(stream: io.TextIOWrapper) -> str:
     return stream.buffer.getvalue().decode("utf-8")
 
 
+@contextlib.contextmanager
+def _like_a_child_process():
+    """Undo what a process would take with it when it exits: its working folder, its
+    environment and its open matplotlib figures, so that no call sees the last one's."""
+    cwd, environment = os.getcwd(), dict(os.environ)
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    figures = set(pyplot.get_fignums()) if pyplot else set()
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+        if dict(os.environ) != environment:
+            os.environ.clear()
+            os.environ.update(environment)
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            for number in set(pyplot.get_fignums()) - figures:
+                pyplot.close(number)
+
+
 def run_cli(args) -> CliResult:
     """(exit status, stdout, stderr) of ``derive ARGS``, run in this process."""
     out, err = _utf8_stream(), _utf8_stream()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with _like_a_child_process(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         status = main([str(arg) for arg in args])
     return CliResult(status, _text(out), _text(err))
 
