@@ -6,7 +6,7 @@ import numpy
 import pytest
 
 from derive.core.batching import LECTURE_DATA, compare_modes, least_squares
-from tests.optimize_support import json_of
+from tests.support.cli import json_of
 
 
 def plain_training(data, order_of_epoch, size, rate, epochs):

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from derive.core.vanishing import deep_chain
-from tests.optimize_support import json_of
+from tests.support.cli import json_of
 
 
 def plain_chain(depth, weight, activation, x=1.0, width=1):
