@@ -34,6 +34,7 @@ class ExamPlan:
     seed: int
     title: str = "Backpropagation and gradient descent"
     precision: int = 9
+    workers: int | None = None      # processes drawing variants; None: one per core (at most 4) from 100 variants
 
 
 def _number(value: float) -> float | int:
@@ -90,6 +91,9 @@ class _Sheets:
         for name, text in rendered.items():
             if name in self.files:
                 self.files[name].write(text)
+            elif name.startswith(FIGURES):     # the Markdown sheets' figure of one question
+                (self.folder / FIGURES).mkdir(exist_ok=True)
+                (self.folder / name).write_text(text, encoding="utf-8")
         if "answers.json" in self.files:
             # One variant per line: readable, diffable, and encoded by json's fast C encoder.
             text = json.dumps(answers_entry(variant), ensure_ascii=False, allow_nan=False)
@@ -111,8 +115,8 @@ class _Sheets:
             handle.close()
 
 
-def render_variant(variant: Variant, plan: ExamPlan, folder: Path, formats) -> dict[str, str]:
-    """The question and solution sheet parts of one variant; writes its figure files (for Markdown)."""
+def render_variant(variant: Variant, plan: ExamPlan, formats) -> dict[str, str]:
+    """The question and solution sheet parts of one variant, and its figure files (for Markdown)."""
     out = {}
     wanted = [fmt for fmt, needed in (("tex", {"tex", "pdf"}), ("md", {"md"})) if needed & set(formats)]
     for part, stem in (("question", "questions"), ("solution", "solutions")):
@@ -121,26 +125,29 @@ def render_variant(variant: Variant, plan: ExamPlan, folder: Path, formats) -> d
             for q, points in zip(variant.questions, plan.points):
                 body = q.family.render(q.params, part, fmt, plan.precision)
                 if fmt == "md":
-                    body = body.replace("@@FIGURE@@", _figure(variant, q, folder, plan.precision))
+                    body = body.replace("@@FIGURE@@", _figure(variant, q, plan.precision, out))
                 questions.append({"number": q.number, "title": q.family.title, "points": points, "body": body})
             context = {"code": variant.code, "title": plan.title, "part": part, "questions": questions}
             out[f"{stem}.{fmt}"] = render(f"exam_variant.{fmt}.j2", context)
     return out
 
 
-def _figure(variant: Variant, q, folder: Path, precision: int) -> str:
+#: The folder of the Markdown sheets' figures, one per variant and question.
+FIGURES = "figures/"
+
+
+def _figure(variant: Variant, q, precision: int, out: dict) -> str:
+    """The figure's file name; its SVG goes into ``out`` (the question and solution sheet share it)."""
     draw = getattr(q.family, "diagram_svg", None)
     if draw is None:
         return ""
-    name = f"figures/{variant.code}-q{q.number}.svg"
-    path = folder / name
-    if not path.exists():       # the question and the solution sheet share one figure
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(draw(q.params, precision), encoding="utf-8")
+    name = f"{FIGURES}{variant.code}-q{q.number}.svg"
+    if name not in out:
+        out[name] = draw(q.params, precision)
     return name
 
 
-def _rendered(plan: ExamPlan, folder: Path, formats):
+def _rendered(plan: ExamPlan, formats):
     """(variant, rendered parts) in order.
 
     On two or more cores, worker processes draw and render whole variants.  A worker cannot know
@@ -150,23 +157,23 @@ def _rendered(plan: ExamPlan, folder: Path, formats):
     """
     import multiprocessing
 
-    cores = os.cpu_count() or 1
-    if plan.n < 100 or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = min(os.cpu_count() or 1, 4) if plan.workers is None else plan.workers
+    if (plan.n < 100 and plan.workers is None) or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for variant in generate(plan.families, plan.n, plan.seed):
-            yield variant, render_variant(variant, plan, folder, formats)
+            yield variant, render_variant(variant, plan, formats)
         return
     seen: list[set] = [set() for _ in plan.families]
     first = next(generate(plan.families, 1, plan.seed))   # warms the template caches the workers inherit
     _keep(first, seen)
-    yield first, render_variant(first, plan, folder, formats)
+    yield first, render_variant(first, plan, formats)
     context = multiprocessing.get_context("fork")
     chunks = [range(start, min(start + _CHUNK, plan.n + 1)) for start in range(2, plan.n + 1, _CHUNK)]
-    with context.Pool(min(cores, 4), initializer=_init_worker, initargs=(plan, folder, formats)) as pool:
+    with context.Pool(workers, initializer=_init_worker, initargs=(plan, formats)) as pool:
         for results in pool.imap(_draw_in_worker, chunks):
             for variant, rendered in results:
                 if not _keep(variant, seen):
                     variant = _redraw(variant, plan, seen)
-                    rendered = render_variant(variant, plan, folder, formats)
+                    rendered = render_variant(variant, plan, formats)
                 yield variant, rendered
 
 
@@ -190,8 +197,8 @@ def _redraw(variant: Variant, plan: ExamPlan, seen: list[set]) -> Variant:
 _WORKER: dict = {}
 
 
-def _init_worker(plan, folder, formats) -> None:
-    _WORKER.update(plan=plan, folder=folder, formats=formats)
+def _init_worker(plan, formats) -> None:
+    _WORKER.update(plan=plan, formats=formats)
 
 
 _CHUNK = 32
@@ -213,7 +220,7 @@ def _draw_in_worker(indices: range) -> list:
         questions = tuple(draw_question(f, plan.seed, index, k + 1, set(), *firsts[k][position])
                           for k, f in enumerate(plan.families))
         variant = Variant(index, variant_code(plan.seed, index, [f.code for f in plan.families]), questions)
-        out.append((variant, render_variant(variant, plan, _WORKER["folder"], _WORKER["formats"])))
+        out.append((variant, render_variant(variant, plan, _WORKER["formats"])))
     for family in plan.families:
         family.prefetch([])
     return out
@@ -233,7 +240,7 @@ def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path]
         sheets = _Sheets(stage.path, plan, formats)
         variants = []
         try:
-            for variant, rendered in _progress(_rendered(plan, stage.path, formats), plan.n):
+            for variant, rendered in _progress(_rendered(plan, formats), plan.n):
                 sheets.add(variant, rendered)
                 if "moodle" in formats:
                     variants.append(variant)

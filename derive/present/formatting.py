@@ -55,9 +55,10 @@ def _parts(value, places: int) -> tuple[str, int | None]:
     if type(value) is float and 1e-4 <= abs(value) < 1e15:
         # Fast path: correctly rounded binary formatting equals half-up rounding of the shortest
         # repr except at an exact decimal tie (repr ends in 5 just past the last place): go exact there.
+        # In this range repr never uses an exponent and always has a point ("2.0").
         shortest = repr(value)
-        decimals = len(shortest) - shortest.find(".") - 1 if "." in shortest and "e" not in shortest else -1
-        if 0 <= decimals <= places:
+        decimals = len(shortest) - shortest.index(".") - 1
+        if decimals <= places:
             return _strip_text(shortest), None
         if decimals > places + 1 or (decimals == places + 1 and not shortest.endswith("5")):
             return _strip_text(f"{value:.{places}f}"), None

@@ -202,15 +202,22 @@ def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
     return Solution(spec, graph, notation_obj, steps, precision, False)
 
 
+@lru_cache(maxsize=4096)
+def _marker_names(key: Key) -> tuple[str, str, str]:
+    """The three markers of a key (text, LaTeX, LaTeX in a formula), made once per key."""
+    name = str(key)
+    return f"\x03{name}\x03", f"\x02{name}\x02", f"\x01{name}\x01"
+
+
 def marker_table(values: dict, precision: int = DEFAULT_PRECISION) -> dict[str, str]:
     """Every marker of a template solution mapped to one variant's formatted number."""
     table = {}
     for key, value in values.items():
-        name = str(key)
+        text_marker, latex_marker, formula_marker = _marker_names(key)
         text, latex = format_both(value, precision)
-        table[f"\x03{name}\x03"] = text
-        table[f"\x02{name}\x02"] = latex
-        table[f"\x01{name}\x01"] = _parenthesised(latex)
+        table[text_marker] = text
+        table[latex_marker] = latex
+        table[formula_marker] = rf"\left({latex}\right)" if latex[0] == "-" else latex
     return table
 
 
