@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from derive._version import __version__
@@ -121,15 +123,28 @@ def render_variant(variant: Variant, plan: ExamPlan, formats) -> dict[str, str]:
     wanted = [fmt for fmt, needed in (("tex", {"tex", "pdf"}), ("md", {"md"})) if needed & set(formats)]
     for part, stem in (("question", "questions"), ("solution", "solutions")):
         for fmt in wanted:
-            questions = []
-            for q, points in zip(variant.questions, plan.points):
+            fill = {_CODE: variant.code}
+            for q in variant.questions:
                 body = q.family.render(q.params, part, fmt, plan.precision)
                 if fmt == "md":
                     body = body.replace("@@FIGURE@@", _figure(variant, q, plan.precision, out))
-                questions.append({"number": q.number, "title": q.family.title, "points": points, "body": body})
-            context = {"code": variant.code, "title": plan.title, "part": part, "questions": questions}
-            out[f"{stem}.{fmt}"] = render(f"exam_variant.{fmt}.j2", context)
+                fill[_BODY.format(q.number)] = body
+            out[f"{stem}.{fmt}"] = "".join(fill.get(piece, piece) for piece in _variant_page(plan, part, fmt))
     return out
+
+
+_CODE, _BODY = "\x06code\x06", "\x06body{}\x06"
+
+
+@lru_cache(maxsize=16)
+def _variant_page(plan: ExamPlan, part: str, fmt: str) -> tuple[str, ...]:
+    """A variant's page, rendered once per exam with markers for its code and question bodies,
+    cut at the markers (each variant then only joins its own pieces in)."""
+    questions = [{"number": k, "title": family.title, "points": points, "body": _BODY.format(k)}
+                 for k, (family, points) in enumerate(zip(plan.families, plan.points), start=1)]
+    text = render(f"exam_variant.{fmt}.j2",
+                  {"code": _CODE, "title": plan.title, "part": part, "questions": questions})
+    return tuple(piece for piece in re.split("(\x06[^\x06]+\x06)", text) if piece)
 
 
 #: The folder of the Markdown sheets' figures, one per variant and question.
