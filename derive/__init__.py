@@ -27,8 +27,25 @@ def __getattr__(name):
     raise AttributeError(f"module 'derive' has no attribute {name!r}")
 
 
-def solve(spec, exact: bool = False):
-    """Solve one spec: the step graph evaluated at its numbers (see derive.present.solution)."""
+def solve(spec=None, exact: bool = False):
+    """Solve one spec: the lecture's example (no argument), a spec file's path, a dict in the spec
+    format, or a parsed NetworkSpec; the step graph evaluated at its numbers (derive.present.solution).
+
+    >>> round(solve({"layers": [1, 1], "activation": "linear", "loss": "half_sse", "weights": [[[0.5]]],
+    ...              "learning_rate": 0.1, "input": [2], "target": [0]}).value("w_new[1,1,1]"), 6)
+    0.3
+    """
+    import os
+
+    from derive.core.spec import NetworkSpec, builtin_spec, load_spec, parse_spec
     from derive.present.solution import solve as _solve
 
+    if spec is None:
+        spec = builtin_spec()
+    elif isinstance(spec, (str, os.PathLike)):
+        spec = load_spec(os.fspath(spec))
+    elif isinstance(spec, dict):
+        spec = parse_spec(spec)
+    elif not isinstance(spec, NetworkSpec):
+        raise TypeError(f"derive.solve: expected a path, a dict or a NetworkSpec, not {type(spec).__name__}")
     return _solve(spec, exact=exact)
