@@ -1,6 +1,6 @@
-"""Network exercise families, declared in exercises/*.yaml.
+"""Network exercise families, declared in exercises/<id>/info.yaml.
 
-A family file gives the network's shape, the grids its numbers are drawn from,
+A family's info.yaml gives the network's shape, the grids its numbers are drawn from,
 the asked quantities and the question text; this class does the rest.  The
 worked solution is rendered once per family with markers in place of numbers
 (:func:`derive.present.solution.template_solution`), so a variant only costs one
@@ -41,12 +41,11 @@ def _grid(rng, rule, shape=None):
 
 
 class NetworkFamily(Family):
+    difficulty = 2
+
     def __init__(self, data: dict):
+        super().__init__(data)
         self.data = data
-        self.id, self.code, self.title = data["id"], data["code"], data["title"]
-        self.topics = tuple(data.get("topics", ()))
-        self.difficulty = int(data.get("difficulty", 2))
-        self.asks = data.get("asks", "")
         self.network = data["network"]
         self.grids = data["draw"]
         self.question_text = data.get("question", "")
@@ -201,7 +200,7 @@ class NetworkFamily(Family):
                        svg_name="@@FIGURE@@", heading="\\subsection", md_heading="####")
         return render(f"exam_network_{part}.{fmt}.j2", context)
 
-    def render(self, params: dict, part: str, fmt: str, precision: int) -> str:
+    def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
         return fill_markers(self._template(part, fmt, precision), self.markers(params, precision))
 
     def diagram_svg(self, params: dict, precision: int) -> str:

@@ -17,20 +17,12 @@ from __future__ import annotations
 
 import math
 
-from derive.exam.family import register
-
 from derive.exercises._common import OptimizeFamily, answer, count_answer, grid, number, signed
 
 MODES = (("sgd", "SGD"), ("minibatch", "mini-batch"), ("batch", "batch"))
 
 
 class SGDBatchMinibatch(OptimizeFamily):
-    id = "sgd-batch-minibatch"
-    code = "SBM"
-    title = "SGD, mini-batch and batch gradient descent"
-    topics = ("stochastic gradient descent", "mini-batch", "batch gradient descent", "epoch")
-    difficulty = 1
-    asks = "updates per epoch in each mode, and the first weight update of y = w x under SGD, mini-batch and batch"
     count_keys = ("updates[sgd]", "updates[minibatch]", "updates[batch]")
 
     def draw(self, rng):
@@ -97,6 +89,3 @@ class SGDBatchMinibatch(OptimizeFamily):
         return {"n": n, "b": b, "ratio": number(n / b, 4), "minibatches": math.ceil(n / b),
                 "last": n - (math.ceil(n / b) - 1) * b, "even": n % b == 0, "data": examples,
                 "w0": number(w0), "rate": number(rate), "small_batch": params["small_batch"], "modes": modes}
-
-
-register(SGDBatchMinibatch())

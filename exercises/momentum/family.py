@@ -12,8 +12,6 @@ the iterates come from derive.optimize's ``descend`` with ``momentum=beta``.
 
 from __future__ import annotations
 
-from derive.exam.family import register
-
 from derive.exercises._common import (OptimizeFamily, answer, grid, number, poly_derivative, poly_latex, poly_substituted,
                       poly_text, problem_for, signed)
 
@@ -33,13 +31,6 @@ def _draw_2d(rng):
 
 
 class Momentum(OptimizeFamily):
-    id = "momentum"
-    code = "MOM"
-    title = "Gradient descent with momentum"
-    topics = ("gradient descent", "momentum", "velocity")
-    difficulty = 2
-    asks = "the velocity and the point after two or three momentum steps"
-
     def draw(self, rng):
         terms, start, rate, steps = (_draw_1d, _draw_1d, _draw_2d)[int(rng.integers(0, 3))](rng)
         return {"terms": terms, "x0": start, "learning_rate": rate, "momentum": grid(rng, (0.5, 0.6, 0.7, 0.8, 0.9)),
@@ -131,6 +122,3 @@ class Momentum(OptimizeFamily):
 
         run, problem = self.run(params), problem_for(poly_text(params["terms"]))
         return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})
-
-
-register(Momentum())

@@ -12,8 +12,6 @@ generator.  Params hold only indices, so a variant is plain data.
 
 from __future__ import annotations
 
-from derive.exam.family import register
-
 from derive.exercises._common import OptimizeFamily, choice_answer
 
 #: (stem, correct statement, misconceptions); option 0 of a params item is the correct one.
@@ -77,13 +75,6 @@ ASKED = 4      # stems per variant
 
 
 class Concepts(OptimizeFamily):
-    id = "concepts"
-    code = "CON"
-    title = "Backpropagation vs gradient descent"
-    topics = ("backpropagation", "gradient descent", "concepts")
-    difficulty = 1
-    asks = "multiple-choice questions on what backpropagation and gradient descent do and in which order"
-
     def draw(self, rng):
         items = []
         for stem in rng.choice(len(BANK), size=ASKED, replace=False):
@@ -115,6 +106,3 @@ class Concepts(OptimizeFamily):
             correct = next(o for o in options if o["correct"])
             questions.append({"number": k, "stem": BANK[stem][0], "options": options, "correct": correct})
         return {"questions": questions}
-
-
-register(Concepts())

@@ -18,8 +18,6 @@ from functools import lru_cache
 
 import sympy
 
-from derive.exam.family import register
-
 from derive.exercises._common import (OptimizeFamily, answer, choice_answer, grid, number, poly_latex, poly_text, problem_for, signed)
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
@@ -53,13 +51,6 @@ def _draw_cubic(rng):
 
 
 class LossSurface(OptimizeFamily):
-    id = "loss-surface"
-    code = "LSF"
-    title = "Stationary points of a loss surface"
-    topics = ("loss surface", "stationary point", "Hessian", "saddle point")
-    difficulty = 2
-    asks = "the stationary points of a 2-variable polynomial, the Hessian's determinant there, and their kind"
-
     def draw(self, rng):
         return {"terms": (_draw_quadratic, _draw_cubic)[int(rng.integers(0, 2))](rng)}
 
@@ -138,6 +129,3 @@ class LossSurface(OptimizeFamily):
         surface = self.surface(params)
         picture = surface_plot(surface)
         return build_files("surface", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=surface_context(surface, precision), json_data=surface_json(surface), figures={"surface-plot": picture} if picture else {})
-
-
-register(LossSurface())

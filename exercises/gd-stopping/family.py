@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from derive.exam.family import register
-
 from derive.exercises._common import (OptimizeFamily, answer, count_answer, grid, number, poly_latex, poly_text, problem_for,
                       signed)
 
@@ -42,12 +40,6 @@ def _thresholds(sizes, strict: bool):
 
 
 class GDStopping(OptimizeFamily):
-    id = "gd-stopping"
-    code = "GST"
-    title = "Stopping rules of gradient descent"
-    topics = ("gradient descent", "stopping criterion", "tolerance")
-    difficulty = 2
-    asks = "how many steps are taken before a step is smaller than tol, the final x, and the steps under a gradient tolerance"
     count_keys = ("steps", "steps_grad")
 
     def draw(self, rng):
@@ -133,6 +125,3 @@ class GDStopping(OptimizeFamily):
 
         run, problem = self.run(params, "tol"), problem_for(poly_text(self.terms(params)))
         return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})
-
-
-register(GDStopping())

@@ -13,8 +13,6 @@ of 0.1 and every behaviour (monotone, oscillating-converging, diverging) occurs.
 
 from __future__ import annotations
 
-from derive.exam.family import register
-
 from derive.exercises._common import OptimizeFamily, answer, choice_answer, grid, number, problem_for
 
 #: a -> grid step of gamma, chosen so that 2 a gamma moves in steps of 0.1.
@@ -36,13 +34,6 @@ def behaviour(factor: float) -> int:
 
 
 class GDLearningRate(OptimizeFamily):
-    id = "gd-learning-rate"
-    code = "GLR"
-    title = "Learning rates: converge, oscillate or diverge"
-    topics = ("gradient descent", "learning rate", "convergence")
-    difficulty = 2
-    asks = "the contraction factor |1 - 2a gamma| of each learning rate on f(x) = a x^2, the threshold 1/a, and each behaviour"
-
     def draw(self, rng):
         a = grid(rng, tuple(STEPS))
         used = {round(10 / a)}            # 10 |q| for q = 1/a: no factor may equal the threshold
@@ -118,6 +109,3 @@ class GDLearningRate(OptimizeFamily):
         runs = [descend(problem, Settings(x0=(params["x0"],), learning_rate=r, max_iter=10)) for r in params["rates"]]
         labels = [run_behaviour(r, ["x"])[0] for r in runs]
         return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=comparison_context(problem, runs, precision), json_data=comparison_json(problem, runs), figures={"gd-plot": comparison_plot(problem, runs, labels)}, template="gd_compare")
-
-
-register(GDLearningRate())

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from derive.exam.family import Answer, register, tolerance_for
+from derive.exam.family import Answer, tolerance_for
 
 from derive.exercises._common import OptimizeFamily, answer, grid, number, signed
 
@@ -26,13 +26,6 @@ SATURATION = 4.0
 
 
 class VanishingGradients(OptimizeFamily):
-    id = "vanishing-gradients"
-    code = "VAN"
-    title = "Vanishing gradients in a deep sigmoid chain"
-    topics = ("vanishing gradients", "sigmoid", "chain rule", "deep networks")
-    difficulty = 2
-    asks = "the local factors sigma'(net_k) w, their product (the gradient reaching layer 1) and the bound (|w|/4)^L"
-
     def draw(self, rng):
         weight = grid(rng, WEIGHTS)
         inputs = [x for x in INPUTS if abs(weight * x) < SATURATION]
@@ -105,6 +98,3 @@ class VanishingGradients(OptimizeFamily):
 
         chain = self.chain(params)
         return build_files("gradients", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gradients_context(chain, precision), json_data=gradients_json(chain), figures={"gradients-plot": gradients_plot(chain)})
-
-
-register(VanishingGradients())

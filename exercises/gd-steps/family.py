@@ -11,8 +11,6 @@ f is a 1-D quadratic or quartic polynomial (three steps) or a 2-D quadratic
 
 from __future__ import annotations
 
-from derive.exam.family import register
-
 from derive.exercises._common import (OptimizeFamily, answer, grid, number, poly_derivative, poly_latex, poly_substituted,
                       poly_text, poly_value, problem_for, signed)
 
@@ -47,13 +45,6 @@ SHAPES = (_draw_quadratic, _draw_quadratic, _draw_quartic, _draw_quadratic_2d, _
 
 
 class GDSteps(OptimizeFamily):
-    id = "gd-steps"
-    code = "GDS"
-    title = "Gradient descent by hand"
-    topics = ("gradient descent", "learning rate", "derivative")
-    difficulty = 1
-    asks = "the iterates of a few steps of gradient descent on a polynomial"
-
     def draw(self, rng):
         terms, start, rate, steps = SHAPES[int(rng.integers(0, len(SHAPES)))](rng)
         return {"terms": terms, "x0": start, "learning_rate": rate, "steps": steps}
@@ -144,6 +135,3 @@ class GDSteps(OptimizeFamily):
         run = self.run(params)
         problem = problem_for(poly_text(params["terms"]))
         return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})
-
-
-register(GDSteps())
