@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 from functools import lru_cache
-from pathlib import Path
 
 import numpy
 
@@ -199,8 +198,6 @@ class OptimizeFamily(Family):
         asked = [{"key": a.key, "name": a.name, "latex": a.latex, "choices": list(a.choices),
                   "prompt": self.prompt(a)} for a in self.answers(params)]
         context = dict(self.context(params, precision), family=self.metadata(), precision=precision, asked=asked)
-        if not Path(exercises_folder(), self.id, f"{part}.j2").is_file():     # not yet converted
-            return render(f"exam_{self.id.replace('-', '_')}_{part}.{fmt}.j2", context)
         return render(f"{self.id}/{part}.j2", dict(context, fmt=fmt), folders=(exercises_folder(),))
 
     def solve_files(self, params: dict, formats, precision: int) -> dict[str, str | bytes]:
