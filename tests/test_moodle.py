@@ -123,7 +123,7 @@ class StubFamily(Family):
     def __init__(self, question_md: str, solution_md: str = "The answer is $x$."):
         self.question_md, self.solution_md = question_md, solution_md
 
-    def render(self, params, part, fmt, precision):
+    def render_body(self, params, part, fmt, precision):
         return self.question_md if part == "question" else self.solution_md
 
 
@@ -341,3 +341,16 @@ def test_families_without_a_diagram_get_no_image():
     (element,) = cloze_questions(ET.fromstring(document))
     assert "@@PLUGINFILE@@" not in document and element.find("questiontext").find("file") is None
     assert "\\(x\\) = {1:NUMERICAL:=0.25:0.001}" in text_of(element, "questiontext")
+
+
+def test_a_cloze_sub_question_goes_where_the_blank_marker_is():
+    """Blanks are explicit markers (the blank(key) macro), not found by reading the Markdown table."""
+    from derive.exam.family import Answer
+
+    answers = [Answer("x[1]", "x_1", "x_{1}", 0.5, 0.001), Answer("x[2]", "x_2", "x_{2}", 0.25, 0.001)]
+    question_md = "Fill in: $x_2 =$ @@BLANK:x[2]@@ and then $x_1 =$ @@BLANK:x[1]@@."
+    root = ET.fromstring(moodle_xml([stub_variant(answers, question_md)]))
+    (element,) = cloze_questions(root)
+    text = text_of(element, "questiontext")
+    assert "@@BLANK" not in text and 'class="derive-answer"' not in text
+    assert text.index("{1:NUMERICAL:=0.25:") < text.index("{1:NUMERICAL:=0.5:")
