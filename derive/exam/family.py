@@ -85,6 +85,11 @@ class Family:
         self.topics = tuple(self.info.get("topics", self.topics))
         self.difficulty = int(self.info.get("difficulty", self.difficulty))
 
+    @property
+    def ranges(self) -> dict:
+        """What a draw picks from: the ``draw:`` section of the family's info.yaml."""
+        return self.info.get("draw", {})
+
     def draw(self, rng: numpy.random.Generator) -> dict:
         raise NotImplementedError
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from derive.exercises._common import OptimizeFamily, answer, choice_answer, grid, number, problem_for
 
-#: a -> grid step of gamma, chosen so that 2 a gamma moves in steps of 0.1.
-STEPS = {0.5: 0.1, 1.0: 0.05, 2.0: 0.025, 2.5: 0.02, 5.0: 0.01}
 BEHAVIOURS = ("converges without changing sign",
               "converges, changing sign every step (oscillating)",
               "oscillates forever with constant amplitude",
@@ -35,7 +33,8 @@ def behaviour(factor: float) -> int:
 
 class GDLearningRate(OptimizeFamily):
     def draw(self, rng):
-        a = grid(rng, tuple(STEPS))
+        steps = self.ranges["rate_step"]
+        a = grid(rng, tuple(steps))
         used = {round(10 / a)}            # 10 |q| for q = 1/a: no factor may equal the threshold
 
         def pick(candidates):
@@ -46,8 +45,8 @@ class GDLearningRate(OptimizeFamily):
 
         ks = [pick(MONOTONE), pick(OSCILLATING), pick(DIVERGING), pick([k for k in range(1, 31) if k != 10])]
         # Shown in a random order: sorted rates would always put "converges" first and "diverges" last.
-        rates = [round(ks[i] * STEPS[a], 6) for i in rng.permutation(len(ks))]
-        return {"a": a, "x0": grid(rng, (-3.0, -2.0, -1.0, 1.0, 2.0, 3.0)), "rates": rates}
+        rates = [round(ks[i] * steps[a], 6) for i in rng.permutation(len(ks))]
+        return {"a": a, "x0": grid(rng, self.ranges["x0"]), "rates": rates}
 
     # -- solving ---------------------------------------------------------------------------------
     @staticmethod

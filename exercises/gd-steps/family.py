@@ -14,39 +14,34 @@ from __future__ import annotations
 from derive.exercises._common import (OptimizeFamily, answer, grid, number, poly_derivative, poly_latex, poly_substituted,
                       poly_text, poly_value, problem_for, signed)
 
-RATES = (0.05, 0.1, 0.15, 0.2)
+def _draw_quadratic(rng, d):
+    a, b = grid(rng, d["a"]), grid(rng, d["b"])
+    starts = [x for x in d["start"] if 2 * a * x + b != 0]   # not the minimiser
+    return [[a, 2, 0], [b, 1, 0]], [grid(rng, starts)], grid(rng, d["learning_rate"]), d["steps"]
 
 
-def _draw_quadratic(rng):
-    a = grid(rng, (0.5, 1.0, 1.5, 2.0, 3.0))
-    b = grid(rng, (-4.0, -3.0, -2.0, -1.0, 1.0, 2.0, 3.0, 4.0))
-    starts = [x for x in (-3.0, -2.0, -1.0, 1.0, 2.0, 3.0) if 2 * a * x + b != 0]   # not the minimiser
-    return [[a, 2, 0], [b, 1, 0]], [grid(rng, starts)], grid(rng, RATES), 3
+def _draw_quartic(rng, d):
+    a, b = grid(rng, d["a"]), grid(rng, d["b"])
+    starts = [x for x in d["start"] if 4 * a * x ** 2 + 2 * b != 0]   # not stationary
+    return [[a, 4, 0], [b, 2, 0]], [grid(rng, starts)], grid(rng, d["learning_rate"]), d["steps"]
 
 
-def _draw_quartic(rng):
-    a = grid(rng, (0.25, 0.5))
-    b = grid(rng, (-2.0, -1.0, 1.0, 2.0))
-    starts = [x for x in (-2.0, -1.5, -1.0, 1.0, 1.5, 2.0) if 4 * a * x ** 2 + 2 * b != 0]   # not stationary
-    return [[a, 4, 0], [b, 2, 0]], [grid(rng, starts)], grid(rng, (0.05, 0.1)), 3
-
-
-def _draw_quadratic_2d(rng):
-    a, b = grid(rng, (0.5, 1.0, 1.5, 2.0)), grid(rng, (0.5, 1.0, 1.5, 2.0, 3.0))
-    c = grid(rng, (-1.0, 0.0, 1.0))
+def _draw_quadratic_2d(rng, d):
+    a, b, c = grid(rng, d["a"]), grid(rng, d["b"]), grid(rng, d["c"])
     terms = [[a, 2, 0], [b, 0, 2]] + ([[c, 1, 1]] if c else [])
-    starts = (-3.0, -2.0, -1.0, 1.0, 2.0, 3.0)
+    starts = d["start"]
     picks = rng.choice(len(starts), size=2, replace=False)
     start = [starts[int(i)] for i in picks]
-    return terms, start, grid(rng, RATES), 2
+    return terms, start, grid(rng, d["learning_rate"]), d["steps"]
 
 
-SHAPES = (_draw_quadratic, _draw_quadratic, _draw_quartic, _draw_quadratic_2d, _draw_quadratic_2d)
+SHAPES = {"quadratic": _draw_quadratic, "quartic": _draw_quartic, "quadratic_2d": _draw_quadratic_2d}
 
 
 class GDSteps(OptimizeFamily):
     def draw(self, rng):
-        terms, start, rate, steps = SHAPES[int(rng.integers(0, len(SHAPES)))](rng)
+        shape = grid(rng, self.ranges["shapes"])
+        terms, start, rate, steps = SHAPES[shape](rng, self.ranges[shape])
         return {"terms": terms, "x0": start, "learning_rate": rate, "steps": steps}
 
     # -- solving ---------------------------------------------------------------------------------

@@ -20,8 +20,6 @@ from dataclasses import replace
 from derive.exercises._common import (OptimizeFamily, answer, count_answer, grid, number, poly_latex, poly_text, problem_for,
                       signed)
 
-#: a -> learning rates gamma with 2 a gamma in {0.2, 0.4, 0.5, 0.6, 0.8, 1.2, 1.4, 1.5}.
-PRODUCTS = (0.2, 0.4, 0.5, 0.6, 0.8, 1.2, 1.4, 1.5)
 NICE = sorted({round(k * 10.0 ** e, 6) for k in range(1, 10) for e in range(-3, 1)} - {0.001, 0.002, 0.003, 0.004})
 MAX_ITER = 50
 MARGIN = 1e-6        # tol never within this relative distance of a step size
@@ -43,10 +41,11 @@ class GDStopping(OptimizeFamily):
     count_keys = ("steps", "steps_grad")
 
     def draw(self, rng):
-        a = grid(rng, (0.5, 1.0, 2.0, 2.5))
-        rate = round(grid(rng, PRODUCTS) / (2 * a), 6)
-        minimiser = grid(rng, (-1.0, 0.0, 1.0, 2.0))
-        x0 = minimiser + grid(rng, (-4.0, -3.0, -2.0, 2.0, 3.0, 4.0))
+        d = self.ranges
+        a = grid(rng, d["a"])
+        rate = round(grid(rng, d["products"]) / (2 * a), 6)
+        minimiser = grid(rng, d["minimiser"])
+        x0 = minimiser + grid(rng, d["start_offset"])
         factor = abs(1 - 2 * a * rate)
         gradients = [2 * a * abs(x0 - minimiser) * factor ** t for t in range(9)]
         step_pairs = _thresholds([rate * g for g in gradients], strict=True)

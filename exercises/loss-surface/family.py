@@ -22,7 +22,6 @@ from derive.exercises._common import (OptimizeFamily, answer, choice_answer, gri
 
 KINDS = ("minimum", "maximum", "saddle", "degenerate")
 CHOICES = ("a minimum", "a maximum", "a saddle point", "degenerate (the second-order test cannot decide)")
-NONZERO = (-3.0, -2.0, -1.0, 1.0, 2.0, 3.0)
 
 
 @lru_cache(maxsize=256)
@@ -32,9 +31,9 @@ def _surface(text: str):
     return analyse_surface(problem_for(text))
 
 
-def _draw_quadratic(rng):
-    a, b = grid(rng, NONZERO), grid(rng, NONZERO)
-    c = grid(rng, [v for v in (-2.0, -1.0, 0.0, 1.0, 2.0) if 4 * a * b - v * v != 0])
+def _draw_quadratic(rng, d):
+    a, b = grid(rng, d["a"]), grid(rng, d["b"])
+    c = grid(rng, [v for v in d["c"] if 4 * a * b - v * v != 0])
     picks = rng.choice(5, size=2, replace=False)
     p, q = (float(v) - 2 for v in picks)      # the stationary point, two different numbers in -2..2
     d, e = -(2 * a * p + c * q), -(c * p + 2 * b * q)
@@ -42,8 +41,8 @@ def _draw_quadratic(rng):
     return [t for t in terms if t[0]]
 
 
-def _draw_cubic(rng):
-    s, b, q = grid(rng, (1.0, 2.0)), grid(rng, NONZERO), grid(rng, (-1.0, 0.0, 1.0, 2.0))
+def _draw_cubic(rng, d):
+    s, b, q = grid(rng, d["s"]), grid(rng, d["b"]), grid(rng, d["q"])
     terms = [[1.0, 3, 0], [-3 * s * s, 1, 0], [b, 0, 2], [-2 * b * q, 0, 1]]
     if rng.integers(0, 2):       # the same surface with the roles of x and y swapped
         terms = [[c, j, i] for c, i, j in terms]
@@ -52,7 +51,8 @@ def _draw_cubic(rng):
 
 class LossSurface(OptimizeFamily):
     def draw(self, rng):
-        return {"terms": (_draw_quadratic, _draw_cubic)[int(rng.integers(0, 2))](rng)}
+        shape = grid(rng, self.ranges["shapes"])
+        return {"terms": {"quadratic": _draw_quadratic, "cubic": _draw_cubic}[shape](rng, self.ranges[shape])}
 
     def surface(self, params):
         return _surface(poly_text(params["terms"]))

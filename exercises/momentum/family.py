@@ -16,24 +16,27 @@ from derive.exercises._common import (OptimizeFamily, answer, grid, number, poly
                       poly_text, problem_for, signed)
 
 
-def _draw_1d(rng):
-    a = grid(rng, (0.5, 1.0, 1.5, 2.0))
-    b = grid(rng, (-2.0, -1.0, 0.0, 0.0, 1.0, 2.0))
-    starts = [x for x in (-3.0, -2.5, -2.0, -1.5, -1.0, 1.0, 1.5, 2.0, 2.5, 3.0) if 2 * a * x + b != 0]
-    return [[a, 2, 0]] + ([[b, 1, 0]] if b else []), [grid(rng, starts)], grid(rng, (0.05, 0.1, 0.2)), 3
+def _draw_1d(rng, d):
+    a, b = grid(rng, d["a"]), grid(rng, d["b"])
+    starts = [x for x in d["start"] if 2 * a * x + b != 0]
+    return [[a, 2, 0]] + ([[b, 1, 0]] if b else []), [grid(rng, starts)], grid(rng, d["learning_rate"]), d["steps"]
 
 
-def _draw_2d(rng):
-    a, b = grid(rng, (0.5, 1.0, 1.5)), grid(rng, (2.0, 3.0, 4.0))
-    starts = (-3.0, -2.5, -2.0, -1.5, -1.0, 1.0, 1.5, 2.0, 2.5, 3.0)
+def _draw_2d(rng, d):
+    a, b = grid(rng, d["a"]), grid(rng, d["b"])
+    starts = d["start"]
     picks = rng.choice(len(starts), size=2, replace=False)
-    return [[a, 2, 0], [b, 0, 2]], [starts[int(i)] for i in picks], grid(rng, (0.05, 0.1)), 2
+    return [[a, 2, 0], [b, 0, 2]], [starts[int(i)] for i in picks], grid(rng, d["learning_rate"]), d["steps"]
+
+
+SHAPES = {"quadratic": _draw_1d, "quadratic_2d": _draw_2d}
 
 
 class Momentum(OptimizeFamily):
     def draw(self, rng):
-        terms, start, rate, steps = (_draw_1d, _draw_1d, _draw_2d)[int(rng.integers(0, 3))](rng)
-        return {"terms": terms, "x0": start, "learning_rate": rate, "momentum": grid(rng, (0.5, 0.6, 0.7, 0.8, 0.9)),
+        shape = grid(rng, self.ranges["shapes"])
+        terms, start, rate, steps = SHAPES[shape](rng, self.ranges[shape])
+        return {"terms": terms, "x0": start, "learning_rate": rate, "momentum": grid(rng, self.ranges["momentum"]),
                 "steps": steps}
 
     # -- solving ---------------------------------------------------------------------------------

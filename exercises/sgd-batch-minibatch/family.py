@@ -26,12 +26,11 @@ class SGDBatchMinibatch(OptimizeFamily):
     count_keys = ("updates[sgd]", "updates[minibatch]", "updates[batch]")
 
     def draw(self, rng):
-        xs = rng.choice([0.5, 1.0, 1.5, 2.0, 2.5, 3.0], size=4, replace=False)
-        data = [[float(x), float(grid(rng, [k / 2 for k in range(-2, 13)]))] for x in xs]
-        return {"examples": grid(rng, (500, 600, 1000, 1200, 2000, 2500, 5000, 10000, 60000)),
-                "batch_size": grid(rng, (16, 32, 50, 64, 100, 128, 256)), "data": data,
-                "w0": grid(rng, (-0.5, 0.0, 0.5, 1.0)), "learning_rate": grid(rng, (0.05, 0.1, 0.2)),
-                "small_batch": 2}
+        d = self.ranges
+        xs = rng.choice(d["x"], size=4, replace=False)
+        data = [[float(x), float(grid(rng, d["y"]))] for x in xs]
+        return {"examples": grid(rng, d["examples"]), "batch_size": grid(rng, d["batch_size"]), "data": data,
+                "w0": grid(rng, d["w0"]), "learning_rate": grid(rng, d["learning_rate"]), "small_batch": 2}
 
     # -- solving ---------------------------------------------------------------------------------
     def first_updates(self, params):

@@ -20,16 +20,14 @@ from derive.exam.family import Answer, tolerance_for
 
 from derive.exercises._common import OptimizeFamily, answer, grid, number, signed
 
-WEIGHTS = (-3.0, -2.5, -2.0, -1.5, -0.5, 0.5, 1.5, 2.0, 2.5, 3.0)   # |w| = 1 would hide a forgotten w
-INPUTS = (-1.5, -1.0, -0.5, 0.5, 1.0, 1.5)
 SATURATION = 4.0
 
 
 class VanishingGradients(OptimizeFamily):
     def draw(self, rng):
-        weight = grid(rng, WEIGHTS)
-        inputs = [x for x in INPUTS if abs(weight * x) < SATURATION]
-        return {"depth": grid(rng, (3, 4, 5)), "weight": weight, "input": grid(rng, inputs)}
+        weight = grid(rng, self.ranges["weight"])
+        inputs = [x for x in self.ranges["input"] if abs(weight * x) < SATURATION]
+        return {"depth": grid(rng, self.ranges["depth"]), "weight": weight, "input": grid(rng, inputs)}
 
     def distinct_answers(self, answers):
         """The local factors must differ; the product and the bound are compared relatively in checks."""
