@@ -104,7 +104,7 @@ def test_clean_sheet_rounded_to_four_places_is_all_correct_or_consistent():
 def test_full_precision_sheet_is_all_correct():
     from derive.core.evaluate import evaluate_float, given_values
     from derive.core.graph import build_graph
-    from derive.present.notation import get_notation
+    from derive.present.notations import get_notation
 
     spec = builtin_spec()
     graph = build_graph(spec.architecture)

@@ -122,6 +122,7 @@ def test_no_two_variants_share_their_answers():
     assert len(signatures) == 300
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family_id", NETWORK_FAMILIES)
 def test_stress_2000_seeds(family_id):
     from derive.exam.stress import stress

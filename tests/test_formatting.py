@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +36,7 @@ def test_small_and_huge_numbers_in_scientific_notation():
     assert format_number(3.5e21) == "3.5e+21"
 
 
+@pytest.mark.slow
 @settings(max_examples=3000, deadline=None)
 @given(st.one_of(st.floats(min_value=1e-4, max_value=1e14), st.floats(min_value=-1e14, max_value=-1e-4),
                  st.decimals(min_value=-100, max_value=100, places=6).map(float)),

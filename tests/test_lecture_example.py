@@ -9,11 +9,11 @@ lecture prints it with (number of decimals of the printed text).
 
 from __future__ import annotations
 
-import json
-import subprocess
 from decimal import Decimal
 
 import pytest
+
+from tests.support.cli import json_of
 
 # (plain name in the lecture, canonical key, the number as printed)
 LECTURE = [
@@ -45,20 +45,14 @@ GIVEN_NAMES = [("i1", "input[1]", 0.05), ("i2", "input[2]", 0.10),
                ("w7", "w[2,2,1]", 0.50), ("w8", "w[2,2,2]", 0.55)]
 
 
-def _derive_json(*args: str) -> dict:
-    result = subprocess.run(["derive", *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
 @pytest.fixture(scope="module")
 def lecture_json() -> dict:
-    return _derive_json("solve", "--format", "json")
+    return json_of(["solve"])
 
 
 @pytest.fixture(scope="module")
 def lecture_exact_json() -> dict:
-    return _derive_json("solve", "--format", "json", "--exact")
+    return json_of(["solve", "--exact"])
 
 
 def _places(printed: str) -> int:
@@ -121,8 +115,8 @@ def test_exact_mode_makes_decimal_arithmetic_exact(tmp_path):
     spec = tmp_path / "tenths.yaml"
     spec.write_text("layers: [1, 1]\nactivation: linear\nloss: half_sse\nweights: [[[1]]]\n"
                     "biases: [-0.1]\nlearning_rate: 0.1\ninput: [0.3]\ntarget: [0]\n", encoding="utf-8")
-    floats = _derive_json("solve", str(spec), "--format", "json")["quantities"]
-    exact = _derive_json("solve", str(spec), "--format", "json", "--exact")["quantities"]
+    floats = json_of(["solve", str(spec)])["quantities"]
+    exact = json_of(["solve", str(spec), "--exact"])["quantities"]
     # binary floating point cannot do it: 1 * 0.3 + (-0.1) = 0.19999999999999998
     assert floats["net[1,1]"]["value"] == pytest.approx(0.2, abs=1e-15)
     text = exact["net[1,1]"]["exact"]
@@ -138,6 +132,6 @@ def test_exact_mode_keeps_small_differences(tmp_path):
     spec = tmp_path / "small.yaml"
     spec.write_text("layers: [1, 1]\nactivation: linear\nloss: half_sse\nweights: [[[0.5]]]\n"
                     "learning_rate: 0.1\ninput: [1.0]\ntarget: [0.000000001]\n", encoding="utf-8")
-    exact = _derive_json("solve", str(spec), "--format", "json", "--exact")["quantities"]
+    exact = json_of(["solve", str(spec), "--exact"])["quantities"]
     # dE/dout = out - target = 0.5 - 0.000000001, exactly
     assert Decimal(exact["dE/dout[1,1]"]["exact"]) == Decimal("0.499999999")

@@ -323,11 +323,11 @@ def test_markdown_constructs():
     assert "<h4>Step 3: the iterates</h4>" in out
     assert "\\(|\\delta_1| / |\\delta_L| = 2\\)" in out
     assert "<strong>vanishing</strong>" in out and "<em>really</em>" in out
-    assert "3 &#42; 4 and &#36;5" in out and "$" not in out
+    assert "3 * 4 and &#36;5" in out and "$" not in out       # a literal '$' never reaches MathJax
     assert out.count("<li>") == 4 and out.count("<ul>") == 1 and out.count("<ol>") == 1
     assert "\\(t &lt; 1\\)" in out
-    assert '<th style="text-align: right;">\\(t\\)</th><th style="text-align: center;">\\(|x|\\)</th>' in out
-    assert "<td style=\"text-align: right;\">1&#42;</td><td style=\"text-align: center;\">\\(|-2|\\)</td>" in out
+    assert '<th style="text-align:right">\\(t\\)</th>\n<th style="text-align:center">\\(|x|\\)</th>' in out
+    assert '<td style="text-align:right">1*</td>\n<td style="text-align:center">\\(|-2|\\)</td>' in out
     assert "<td>a &amp; b</td>" in out
     assert "\\[\nx = \\frac{1}{2}\n\\]" in out
     assert "\\[\n\\begin{aligned}\na &amp;= b \\\\\n&amp;= c\n\\end{aligned}\n\\]" in out
@@ -343,6 +343,95 @@ def test_families_without_a_diagram_get_no_image():
     assert "\\(x\\) = {1:NUMERICAL:=0.25:0.001}" in text_of(element, "questiontext")
 
 
+# -- markdown-it-py + dollarmath: what Moodle gets from each construct ---------------------------
+
+CONTRACTION_ROW = "| quantity | your answer |\n| --- | --- |\n| $|1 - 2a\\gamma_{1}|$ | |\n"
+
+
+def test_a_pipe_inside_math_stays_in_its_table_cell():
+    out = markdown_to_html(CONTRACTION_ROW + "| $\\left(\\tfrac{|w|}{4}\\right)^{L}$ | 0.25 |\n")
+    assert re.findall(r"<td>(.*?)</td>", out) == ["\\(|1 - 2a\\gamma_{1}|\\)", "",
+                                                   "\\(\\left(\\tfrac{|w|}{4}\\right)^{L}\\)", "0.25"]
+    assert out.count("<tr>") == 3 and out.count("<th>") == 2
+
+
+def test_the_plain_table_rule_would_split_that_cell():
+    # why the pipes are protected: markdown-it's table rule splits rows before dollarmath runs
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    plain = MarkdownIt("commonmark").enable("table").use(dollarmath_plugin)
+    assert re.findall(r"<td>(.*?)</td>", plain.render("| a | b | c |\n| - | - | - |\n| $|w|$ | x |\n")) \
+        == ["$", "w", "$"]                                  # and "x" is lost
+
+
+def test_pipes_outside_math_and_escaped_pipes_still_split_or_not():
+    out = markdown_to_html("| a | b |\n| - | - |\n| $x$ | $y$ |\n| 1 \\| 2 | 3 |\n")
+    assert re.findall(r"<td>(.*?)</td>", out) == ["\\(x\\)", "\\(y\\)", "1 | 2", "3"]
+    # an escaped dollar opens no math, so the pipe after it separates cells
+    out = markdown_to_html("| a | b |\n| - | - |\n| \\$5 | 6\\$ |\n")
+    assert re.findall(r"<td>(.*?)</td>", out) == ["&#36;5", "6&#36;"]
+
+
+def test_the_answer_blank_is_found_in_a_cell_with_a_pipe():
+    answer = Answer("rho1", "rho1", "|1 - 2a\\gamma_{1}|", 0.5, 0.001)
+    question_md = CONTRACTION_ROW.replace("| |\n", "|@@BLANK:rho1@@|\n")      # as the blank(key) macro writes it
+    (element,) = cloze_questions(ET.fromstring(moodle_xml([stub_variant([answer], question_md)])))
+    text = text_of(element, "questiontext")
+    assert "<td>\\(|1 - 2a\\gamma_{1}|\\)</td>\n<td>{1:NUMERICAL:=0.5:0.001}</td>" in text
+    assert 'class="derive-answer"' not in text
+
+
+def test_math_delimiters_for_moodles_mathjax_filter():
+    assert markdown_to_html("Let $a < b$ and $x_{1} \\& y$.") == "<p>Let \\(a &lt; b\\) and \\(x_{1} \\&amp; y\\).</p>"
+    assert markdown_to_html("$$E = \\tfrac{1}{2}$$") == '<div class="derive-math">\\[\nE = \\tfrac{1}{2}\n\\]</div>'
+    assert markdown_to_html("$$\nx\n\n= 1\n$$") == '<div class="derive-math">\\[\nx\n= 1\n\\]</div>'
+    assert markdown_to_html("so $$x = 1$$ here") == "<p>so \\[x = 1\\] here</p>"
+    assert markdown_to_html("costs \\$5, not $5$") == "<p>costs &#36;5, not \\(5\\)</p>"
+    assert markdown_to_html("`$x$`") == "<p><code>$x$</code></p>"     # MathJax skips <code>
+
+
+def test_headings_are_shifted_and_capped():
+    assert markdown_to_html("# Task\n\n## Step 1 ##") == "<h3>Task</h3>\n<h4>Step 1</h4>"
+    assert markdown_to_html("## Step $k$", heading_offset=0) == "<h2>Step \\(k\\)</h2>"
+    assert markdown_to_html("##### Deep") == "<h6>Deep</h6>"
+
+
+def test_lists_bullet_numbered_and_continued():
+    assert markdown_to_html("- $x_{1} = 0.5$\n- *b*\n  continued") == \
+        "<ul>\n<li>\\(x_{1} = 0.5\\)</li>\n<li><em>b</em>\ncontinued</li>\n</ul>"
+    assert markdown_to_html("1. first\n2. second") == "<ol>\n<li>first</li>\n<li>second</li>\n</ol>"
+    assert markdown_to_html("3. third") == '<ol start="3">\n<li>third</li>\n</ol>'
+
+
+def test_emphasis_and_literal_stars():
+    assert markdown_to_html("**Point 1**, *mean* gradient") == \
+        "<p><strong>Point 1</strong>, <em>mean</em> gradient</p>"
+    assert markdown_to_html("3 \\* 4 * 5 and w_new_1") == "<p>3 * 4 * 5 and w_new_1</p>"
+    assert markdown_to_html("$a*b*c$ *x*") == "<p>\\(a*b*c\\) <em>x</em></p>"  # no emphasis inside math
+
+
+def test_html_in_the_markdown_is_escaped_not_passed_through():
+    assert markdown_to_html('<script>alert("x")</script> & <b>b</b>') == \
+        "<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;b&lt;/b&gt;</p>"
+    assert markdown_to_html("a\x00b") == "<p>a\ufffdb</p>"      # a NUL of the input never becomes '|'
+
+
+def test_the_network_image_becomes_the_embedded_file():
+    images = {"@@FIGURE@@": "@@PLUGINFILE@@/net.svg"}
+    assert markdown_to_html('![The "network"](@@FIGURE@@)\n\nText.', images) == \
+        '<p><img src="@@PLUGINFILE@@/net.svg" alt="The &quot;network&quot;" style="max-width: 100%;" />' \
+        "</p>\n<p>Text.</p>"
+    # an image Moodle is not given goes, and so does the paragraph it stood in alone
+    assert markdown_to_html("![The network](@@FIGURE@@)\n\nText.") == "<p>Text.</p>"
+    assert markdown_to_html("See ![x](loss.png) here.", images) == "<p>See  here.</p>"
+
+
+def test_choice_text_is_inline_html():
+    answer = Answer("pick", "pick", "", 0, 0.0, ("**first** $x|y$", "<i>second</i>"))
+    (element,) = cloze_questions(ET.fromstring(moodle_xml([stub_variant([answer])])))
+    (sub,) = moodle_cloze(text_of(element, "questiontext"))
+    assert [a["raw"] for a in sub["alternatives"]] == ["<strong>first</strong> \\(x|y\\)",
+                                                       "&lt;i&gt;second&lt;/i&gt;"]   # HTML escaped
 def test_a_cloze_sub_question_goes_where_the_blank_marker_is():
     """Blanks are explicit markers (the blank(key) macro), not found by reading the Markdown table."""
     from derive.exam.family import Answer

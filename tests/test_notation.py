@@ -4,18 +4,17 @@ step is 0.35891648 whatever it is called) and a sentence stating its sign conven
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 
 import pytest
 import sympy
 import yaml
 
 from derive.core.keys import Key, key_of
-from derive.present.notation import NOTATION_CLASSES, Layered, Mazur, Signal, Units, get_notation
+from derive.present.notations import NOTATION_CLASSES, Layered, Mazur, Signal, Units, get_notation
 from derive.present.solution import solve
 from derive.core.spec import NOTATIONS, builtin_spec, parse_spec
+from tests.support.cli import json_of, run_ok
 from tests.support.tools import extract_math, katex_errors, pdf_text, require
 
 #: w5 (h1 -> o1) after one step of the lecture's example, in every notation.
@@ -42,12 +41,6 @@ def deep_spec(bias_field: str, notation: str = "mazur", **extra) -> dict:
             "train_biases": True, "learning_rate": 0.5, "input": [1.0, 0.5], "target": [0.0, 1.0]}
     spec.update(extra)
     return spec
-
-
-def derive_solve(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(["derive", "solve", *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return result
 
 
 def test_every_contract_notation_has_its_own_class():
@@ -166,7 +159,7 @@ def test_presented_definitions_keep_every_value(name, spec):
 
 @pytest.mark.parametrize("name", NOTATIONS)
 def test_json_names_follow_the_notation_and_keys_do_not(name):
-    quantities = json.loads(derive_solve("--notation", name, "--format", "json").stdout)["quantities"]
+    quantities = json_of(["solve", "--notation", name])["quantities"]
     assert quantities[str(W5)]["name"] == solve(builtin_spec(), notation=name).step(W5).name
     assert f"{quantities[str(W5)]['value']:.8f}" == W5_AFTER
 
@@ -184,7 +177,7 @@ def _check_rendering(out_dir) -> tuple[str, str]:
 
 @pytest.mark.parametrize("name", NOTATIONS)
 def test_lecture_example_renders_in_katex_and_pdflatex(tmp_path, name):
-    derive_solve("--notation", name, "--format", "md,tex,pdf", "--out", str(tmp_path))
+    run_ok(["solve", "--notation", name, "--format", "md,tex,pdf", "--out", str(tmp_path)])
     markdown, text = _check_rendering(tmp_path)
     assert W5_AFTER in markdown and W5_AFTER in text
     assert CONVENTION_WORDS[name] in markdown
@@ -199,7 +192,7 @@ def test_three_layers_with_per_neuron_biases_render(tmp_path, name, bias_field):
     spec_path = tmp_path / "deep.yaml"
     spec_path.write_text(yaml.safe_dump(deep_spec(bias_field, notation=name)), encoding="utf-8")
     out = tmp_path / "out"
-    derive_solve(str(spec_path), "--format", "md,tex,pdf", "--out", str(out))
+    run_ok(["solve", str(spec_path), "--format", "md,tex,pdf", "--out", str(out)])
     markdown, text = _check_rendering(out)
     expected = solve(parse_spec(deep_spec(bias_field)), notation=name)
     value = expected.step(Key(f"{'theta' if bias_field == 'thresholds' else 'b'}_new", (1, 3))).value_text
@@ -230,10 +223,15 @@ def test_units_thresholds_move_the_other_way():
     assert r"\theta_j \leftarrow \theta_j - l" in solution.notation.convention()
 
 
+def _markdown(solution) -> str:
+    from derive.render.solution import solution_files
+
+    return solution_files(solution, ["md"])["solution.md"]
+
+
 def test_layered_matrix_form_has_the_numeric_matrices():
     solution = solve(builtin_spec(), notation="layered")
-    blocks = solution.notation.matrix_form(solution)
-    text = "\n".join(line for block in blocks for line in block.lines)
+    text = _markdown(solution)
     assert r"\delta^{(2)} &= \nabla_{a} E \odot f'\left(z^{(2)}\right)" in text
     assert r"\left(W^{(2)}\right)^{T} \delta^{(2)} \odot f'\left(z^{(1)}\right)" in text
     assert r"\frac{\partial E}{\partial W^{(2)}} &= \delta^{(2)} \left(a^{(1)}\right)^{T}" in text
@@ -246,10 +244,13 @@ def test_layered_matrix_form_has_the_numeric_matrices():
 def test_layered_matrix_form_for_softmax_and_hidden_uses_new():
     softmax = solve(parse_spec(deep_spec("biases", activation=["sigmoid", "relu", "softmax"], loss="cce")),
                     notation="layered")
-    text = "\n".join(line for block in softmax.notation.matrix_form(softmax) for line in block.lines)
-    assert re.search(r"\\delta\^\{\(3\)\} &= ", text)
+    text = _markdown(softmax)
+    # softmax with cross-entropy: delta = out - target, whose entries sum to 1 - 1 = 0
+    match = re.search(r"\\delta\^\{\(3\)\} &= \\frac\{\\partial E\}\{\\partial z\^\{\(3\)\}\} = "
+                      r"\\left\[\\begin\{array\}\{r\} (\S+) \\\\ (\S+) \\end\{array\}\\right\]", text)
+    assert match and float(match[1]) + float(match[2]) == pytest.approx(0, abs=1e-8)
     new = solve(parse_spec(deep_spec("thresholds", hidden_uses="new")), notation="layered")
-    text = "\n".join(line for block in new.notation.matrix_form(new) for line in block.lines)
+    text = _markdown(new)
     assert r"\left(W^{(3)+}\right)^{T}" in text and r"- \theta^{(1)}" in text
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from derive.core.descent import Settings, behaviour, descend, make_problem
 from derive.sheets.quadratic import closed_form
-from tests.optimize_support import json_of
+from tests.support.cli import json_of
 
 
 def lecture_gradient_descent(start, gradient, learn_rate, max_iter, tol=None):

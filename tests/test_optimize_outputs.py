@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.optimize_support import files_in, run_cli
+from tests.support.cli import files_in, run_cli
 from tests.support.tools import extract_math, katex_errors, pdf_text, require
 
 SHEETS = {
@@ -83,16 +83,16 @@ def test_same_inputs_give_the_same_bytes(written, tmp_path, name):
         assert content == first[file_name], file_name
 
 
-def test_json_on_stdout_without_out(tmp_path):
-    status, out, err = run_cli(["gd", "--function", "x**2", "--x0", "-4", "--lr", "0.8", "--format", "json"],
-                               cwd=tmp_path)
+def test_json_on_stdout_without_out(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_cli(["gd", "--function", "x**2", "--x0", "-4", "--lr", "0.8", "--format", "json"])
     assert status == 0 and json.loads(out)["stopped"] == "max_iter"
     assert list(tmp_path.iterdir()) == []
 
 
-def test_default_folder_is_output_gd(tmp_path):
-    status, out, err = run_cli(["gd", "--function", "x**2", "--x0", "-4", "--lr", "0.8", "--format", "md,json"],
-                               cwd=tmp_path)
+def test_default_folder_is_output_gd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_cli(["gd", "--function", "x**2", "--x0", "-4", "--lr", "0.8", "--format", "md,json"])
     assert status == 0, err
     # The plot's PDF comes with the .tex that includes it; the Markdown needs only the PNG.
     assert {p.name for p in (tmp_path / "output" / "gd").iterdir()} == {"gd.md", "gd.json", "gd-plot.png"}

@@ -7,7 +7,7 @@ import sympy
 
 from derive.core.errors import InputError
 from derive.core.parser import parse_constant, parse_function
-from tests.optimize_support import run_cli
+from tests.support.cli import run_cli
 
 x, y = sympy.symbols("x y", real=True)
 

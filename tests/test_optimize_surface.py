@@ -6,7 +6,7 @@ import pytest
 
 from derive.core.descent import make_problem
 from derive.core.surface import analyse_surface
-from tests.optimize_support import json_of
+from tests.support.cli import json_of
 
 
 def kinds(data):

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from derive.core.vanishing import deep_chain
-from tests.optimize_support import json_of
+from tests.support.cli import json_of
 
 
 def plain_chain(depth, weight, activation, x=1.0, width=1):
@@ -58,3 +58,50 @@ def test_weight_gradient_is_delta_times_the_input_of_the_layer():
     inputs = [1.0] + [l.activation_output for l in chain.layers[:-1]]
     assert [l.weight_gradient for l in chain.layers] == pytest.approx(
         [l.error_signal * a for l, a in zip(chain.layers, inputs)])
+
+
+@pytest.mark.parametrize("activation, slope", [("leaky_relu", lambda z: 1.0 if z > 0 else 0.01),
+                                               ("linear", lambda z: 1.0)])
+def test_every_activation_of_derive_solve_makes_a_chain(activation, slope):
+    # z alternates sign (w = -1.5), so leaky_relu uses both of its slopes.
+    f = {"leaky_relu": lambda z: z if z > 0 else 0.01 * z, "linear": lambda z: z}[activation]
+    zs, a = [], 0.8
+    for _ in range(5):
+        zs.append(-1.5 * a)
+        a = f(zs[-1])
+    expected = [slope(zs[-1])]
+    for z in reversed(zs[:-1]):
+        expected.insert(0, slope(z) * -1.5 * expected[0])
+    chain = deep_chain(5, activation, -1.5, input_value=0.8)
+    assert [l.error_signal for l in chain.layers] == pytest.approx(expected, rel=1e-12)
+    assert chain.activation.largest_derivative == 1.0
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_known_largest_derivative_agrees_with_sympys_maximum(name):
+    import sympy
+    from sympy.calculus.util import maximum
+
+    from derive.core.functions import ACTIVATIONS
+    from derive.core.vanishing import KNOWN_LARGEST, OUT, Z, local_derivative
+
+    activation = ACTIVATIONS[name]
+    derivative = local_derivative(activation).subs(OUT, activation.formula(Z))
+    assert maximum(derivative, Z, sympy.S.Reals) == KNOWN_LARGEST[name]
+
+
+def test_saturated_sigmoid_gives_zero_not_an_overflow():
+    chain = deep_chain(3, "sigmoid", 1.0, bias=-1000.0)
+    assert [l.activation_output for l in chain.layers] == [0.0, 0.0, 0.0]
+    assert chain.verdict == "vanishing"
+
+
+def test_the_sheet_prints_the_activation_from_the_registry():
+    data = json_of(["gradients", "--depth", "3", "--activation", "leaky_relu", "--weight", "2"])
+    assert data["activation"] == "leaky_relu" and [l["delta"] for l in data["layers"]] == [4.0, 2.0, 1.0]
+    from derive.core.vanishing import chain_activation
+    from derive.sheets.optimize import activation_latex
+
+    printed = activation_latex(chain_activation("sigmoid"))
+    assert printed["formula"] == r"\sigma{\left(z \right)} = \frac{1}{1 + e^{- z}}"
+    assert printed["largest"] == r"\frac{1}{4}"

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from derive.cli import main
+from tests.support.cli import run_ok
 from tests.support.tools import extract_math, katex_errors, pdf_pages, pdf_text, require
 
 UPDATED_WEIGHTS = ["0.35891648", "0.408666186", "0.51130127", "0.561370121", "0.149780716"]
@@ -137,12 +137,12 @@ def test_same_spec_twice_gives_identical_files(lecture_folder, tmp_path):
         assert (second / name).read_bytes() == (lecture_folder / name).read_bytes(), name
 
 
-def test_default_output_folder_from_an_empty_directory(tmp_path):
+def test_default_output_folder_from_an_empty_directory(tmp_path, monkeypatch):
     require("pdflatex")
     cwd = tmp_path / "empty"
     cwd.mkdir()
-    result = subprocess.run(["derive", "solve"], cwd=cwd, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
+    monkeypatch.chdir(cwd)
+    run_ok(["solve"])
     folder = cwd / "output" / "lecture"
     assert sorted(p.name for p in folder.iterdir()) == sorted(ALL_FILES)
     assert sorted(p.name for p in cwd.iterdir()) == ["output"]

@@ -13,6 +13,7 @@ import textwrap
 import pytest
 
 from derive.cli import main
+from tests.support.cli import run_cli
 
 GOOD = """\
 layers: [2, 2, 2]
@@ -128,9 +129,8 @@ def test_unsafe_yaml_tag_is_not_executed(tmp_path):
                     f'notation: !!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path ["{marker}"]]\n',
                     encoding="utf-8")
     out = tmp_path / "out"
-    result = subprocess.run(["derive", "solve", str(spec), "--out", str(out)], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 2
+    result = run_cli(["solve", str(spec), "--out", str(out)])
+    assert result.status == 2
     assert not marker.exists()
     assert not out.exists()
     assert len(result.stderr.splitlines()) == 1 and "evil.yaml" in result.stderr

@@ -94,3 +94,26 @@ def test_cli_writes_iterations_and_loss_plot(tmp_path):
     assert (tmp_path / "out" / "loss.png").stat().st_size > 1000
     assert (tmp_path / "out" / "loss.pdf").read_bytes().startswith(b"%PDF")
     assert "Averaging the gradients" in (tmp_path / "out" / "solution.md").read_text()
+
+
+def test_shuffle_order_is_default_rng_of_seed_and_epoch_cut_by_batch_size():
+    spec = parse_spec({**BASE, "mode": "minibatch", "batch_size": 3, "shuffle_seed": 11, "epochs": 3})
+    for epoch in (1, 2, 3):
+        order = [int(i) for i in np.random.default_rng([11, epoch]).permutation(4)]
+        assert batches(spec, epoch) == [tuple(order[:3]), tuple(order[3:])]
+
+
+def test_momentum_velocity_is_kept_per_parameter():
+    raw = {**BASE, "mode": "sgd", "epochs": 1, "momentum": 0.9}
+    run = train(parse_spec(raw))
+    key = Key("w", (2, 1, 1))
+    v1 = -0.5 * run.steps[0].gradients[key]
+    v2 = 0.9 * v1 - 0.5 * run.steps[1].gradients[key]
+    assert (run.steps[0].velocity[key], run.steps[1].velocity[key]) == pytest.approx((v1, v2), rel=1e-15)
+    assert run.steps[1].parameters_after[key] == pytest.approx(0.7 + v1 + v2, rel=1e-15)
+    # The sheets re-evaluate a shown step from its givens: the parameters before it and its example.
+    (given,) = run.givens(run.steps[1])
+    assert given[key] == run.steps[0].parameters_after[key]
+    assert [given[Key("input", (i + 1,))] for i in range(2)] == raw["data"][run.steps[1].examples[0]]["input"]
+    (values,) = run.values(run.steps[1])
+    assert values[key.gradient] == run.steps[1].gradients[key] and values[Key("E")] == run.steps[1].loss

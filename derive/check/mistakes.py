@@ -22,11 +22,10 @@ from sympy import Integer, Rational
 
 from derive.core.graph import ETA, StepGraph
 from derive.core.keys import Key
-from derive.present.notation import get_notation
+from derive.present.notations import get_notation
 
 __all__ = ["Alternative", "Mistake", "MISTAKES", "register_mistake"]
 
-UPDATED_KINDS = ("w_new", "b_new", "theta_new")
 
 
 @dataclass(frozen=True)
@@ -96,8 +95,8 @@ class UpdatedWeightsInBackprop(Mistake):
         if key.kind != "dnet/dout" or graph.architecture.hidden_uses != "old":
             return []
         definition = graph[key].definition
-        swap = {k.symbol: Key("w_new", k.index).symbol for k in graph[key].depends_on
-                if k.kind == "w" and Key("w_new", k.index) in graph}
+        swap = {k.symbol: k.updated.symbol for k in graph[key].depends_on
+                if k.kind == "w" and k.updated in graph}
         return [Alternative(definition.xreplace(swap))] if swap else []
 
 
@@ -110,7 +109,7 @@ class OriginalWeightsInBackprop(Mistake):
     def alternatives(self, graph, key):
         if key.kind != "dnet/dout" or graph.architecture.hidden_uses != "new":
             return []
-        swap = {k.symbol: Key("w", k.index).symbol for k in graph[key].depends_on if k.kind == "w_new"}
+        swap = {k.symbol: k.parameter.symbol for k in graph[key].depends_on if k.kind == "w_new"}
         return [Alternative(graph[key].definition.xreplace(swap))] if swap else []
 
 
@@ -143,7 +142,7 @@ class _UpdateRule(Mistake):
     replacement = None
 
     def alternatives(self, graph, key):
-        if key.kind not in UPDATED_KINDS:
+        if not key.is_updated:
             return []
         return [Alternative(graph[key].definition.xreplace({ETA.symbol: self.replacement}))]
 
@@ -209,7 +208,7 @@ class NeighbouringWeightCopied(Mistake):
     description = "value of a neighbouring updated weight written in the wrong place"
 
     def alternatives(self, graph, key):
-        if key.kind not in UPDATED_KINDS:
+        if not key.is_updated:
             return []
         others = [q.key for q in graph if q.key.kind == key.kind and q.key != key and q.key.index[0] == key.index[0]]
         return [Alternative(o.symbol, f"the value of {self.name_of(graph, o)} written") for o in others]

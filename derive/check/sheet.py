@@ -23,7 +23,7 @@ from pathlib import Path
 from derive.core.errors import InputError, suggest
 from derive.core.graph import build_graph
 from derive.core.keys import Key
-from derive.present.notation import get_notation
+from derive.present.notations import get_notation
 from derive.core.spec import NetworkSpec, builtin_spec, load_spec
 
 __all__ = ["Answer", "AnswerSheet", "Tolerance", "load_sheet", "parse_sheet", "parse_number", "names_of"]

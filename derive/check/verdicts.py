@@ -22,9 +22,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from derive.core.evaluate import evaluate_float, given_values
-from derive.core.graph import UPDATED_KIND, build_graph
+from derive.core.graph import build_graph
 from derive.core.keys import Key
-from derive.present.notation import get_notation
+from derive.present.notations import get_notation
 from derive.core.spec import NetworkSpec
 from derive.check.mistakes import MISTAKES
 from derive.check.sheet import Answer, AnswerSheet
@@ -145,8 +145,7 @@ class _Checker:
         if asks is None:
             trainable = set(self.graph.trainable)
             asks = tuple((self.notation.plain(q.key), q.key) for q in self.graph
-                         if q.section == "update" and Key(next(k for k, v in UPDATED_KIND.items()
-                                                                if v == q.key.kind), q.key.index) in trainable)
+                         if q.section == "update" and q.key.parameter in trainable)
         return [Entry(name, key, None, None, self.exact[key], "missing") for name, key in asks
                 if key not in on_sheet]
 

@@ -169,7 +169,8 @@ Examples:
   derive gradients --depth 10 --activation relu --weight 2        # exploding
 """)
 @click.option("--depth", default=10, type=click.IntRange(1, 200), show_default=True, help="Number of layers L.")
-@click.option("--activation", default="sigmoid", show_default=True, help="sigmoid, tanh or relu.")
+@click.option("--activation", default="sigmoid", show_default=True,
+              help="sigmoid, tanh, relu, leaky_relu or linear (the activations of derive solve).")
 @click.option("--weight", "weight_text", default="0.5", show_default=True, help="Every weight w.")
 @click.option("--width", default=1, type=click.IntRange(1, 1000), show_default=True,
               help="Neurons per layer (every weight is w, so a layer multiplies by width*w).")

@@ -52,7 +52,7 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
         from derive.core.training import train
 
         run = train(spec, exact=exact)
-        solution = solve(spec, exact=exact, precision=precision, notation=notation, given=run.steps[0].givens[0])
+        solution = solve(spec, exact=exact, precision=precision, notation=notation, given=run.givens(run.steps[0])[0])
     _refuse_non_finite(spec, solution)
     if formats == ["json"] and out_dir is None:
         from derive.sheets.solution import solution_document

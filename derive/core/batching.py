@@ -1,10 +1,14 @@
 """SGD vs batch vs mini-batch gradient descent on a small linear regression.
 
-The model is y_hat = w*x + b with the loss of one example 1/2 (y_hat - y)^2;
-an update uses the *mean* gradient over its batch (one example for SGD, all
-of them for batch, ``batch_size`` for mini-batch).  The training loss shown is
-the mean loss over the whole data set after each update.  Each mode shuffles
-with its own ``numpy.random.default_rng(seed)``, so each is reproducible.
+The model y_hat = w*x + b is the network with one input, one linear output
+neuron and a trained bias, with the loss of one example 1/2 (y_hat - y)^2
+(``half_sse``); it is trained by derive.core.training, the engine of
+``derive solve``: an update uses the *mean* gradient over its batch (one
+example for SGD, all of them for batch, ``batch_size`` for mini-batch).  The
+training loss shown is the mean loss over the whole data set after each
+update.  SGD and mini-batch shuffle every epoch like a spec's
+``shuffle_seed``: epoch e's order is drawn from
+``numpy.random.default_rng([seed, e])``; batch mode keeps the data's order.
 
 >>> result = compare_modes(epochs=1, learning_rate=0.1, batch_size=4, seed=0)
 >>> [(t.mode, t.updates_per_epoch) for t in result.trainings]
@@ -16,9 +20,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy
-
 from derive.core.errors import InputError
+from derive.core.keys import Key
+from derive.core.spec import NetworkSpec, parse_spec
+from derive.core.training import losses_at, train as train_network
 
 __all__ = ["LECTURE_DATA", "Update", "Training", "ModeComparison", "compare_modes", "parse_data", "data_loss"]
 
@@ -80,33 +85,34 @@ def parse_data(text: str) -> tuple[tuple[float, float], ...]:
 
 
 def data_loss(data, weight: float, bias: float) -> float:
-    """Mean over the data of 1/2 (w x + b - y)^2."""
+    """Mean over the data of 1/2 (w x + b - y)^2 (the least-squares line's loss on the sheet)."""
     return sum((weight * x + bias - y) ** 2 for x, y in data) / (2 * len(data))
 
 
-def _mean_gradient(data, batch, weight, bias):
-    residuals = [(weight * data[i][0] + bias - data[i][1], data[i][0]) for i in batch]
-    return (sum(r * x for r, x in residuals) / len(batch), sum(r for r, _ in residuals) / len(batch))
+WEIGHT, BIAS = Key("w", (1, 1, 1)), Key("b", (1,))
+
+
+def linear_spec(data, mode, batch_size, learning_rate, epochs, seed, shuffle, initial=(0.0, 0.0)) -> NetworkSpec:
+    """y = w x + b as a network spec: layers [1, 1], linear, half_sse, one trained bias."""
+    return parse_spec({
+        "title": "Linear regression y = w*x + b", "layers": [1, 1], "activation": "linear", "loss": "half_sse",
+        "weights": [[[initial[0]]]], "biases": [initial[1]], "learning_rate": learning_rate,
+        "data": [{"input": [x], "target": [y]} for x, y in data], "mode": mode, "epochs": epochs,
+        **({"batch_size": batch_size} if mode == "minibatch" else {}),
+        # Shuffling a single batch changes nothing but the order of a sum: batch mode keeps the data's order.
+        "shuffle_seed": seed if shuffle and mode != "batch" else None}, source="--data", name="modes")
 
 
 def train(data, mode, batch_size, learning_rate, epochs, seed, shuffle, initial=(0.0, 0.0)) -> Training:
     """Run one mode for ``epochs`` passes over the data."""
-    size = {"sgd": 1, "batch": len(data)}.get(mode, batch_size)
-    generator = numpy.random.default_rng(seed)
-    weight, bias = initial
-    updates = []
-    for epoch in range(1, epochs + 1):
-        order = list(range(len(data)))
-        if shuffle and mode != "batch":
-            order = [int(i) for i in generator.permutation(len(data))]
-        for start in range(0, len(data), size):
-            batch = tuple(order[start:start + size])
-            gradient = _mean_gradient(data, batch, weight, bias)
-            weight -= learning_rate * gradient[0]
-            bias -= learning_rate * gradient[1]
-            updates.append(Update(epoch, len(updates) + 1, batch, gradient, weight, bias,
-                                  data_loss(data, weight, bias)))
-    return Training(mode, size, math.ceil(len(data) / size), tuple(updates), data_loss(data, *initial))
+    spec = linear_spec(data, mode, min(batch_size, len(data)), learning_rate, epochs, seed, shuffle, initial)
+    run = train_network(spec)
+    losses = losses_at(spec, [step.parameters_after for step in run.steps])
+    updates = tuple(Update(step.epoch, step.step, step.examples, (step.gradients[WEIGHT], step.gradients[BIAS]),
+                           step.parameters_after[WEIGHT], step.parameters_after[BIAS], loss)
+                    for step, loss in zip(run.steps, losses))
+    size = len(run.steps[0].examples)
+    return Training(mode, size, math.ceil(len(data) / size), updates, run.initial_loss)
 
 
 def least_squares(data) -> tuple[float, float]:

@@ -22,6 +22,7 @@ import sympy
 
 from derive.core.errors import InputError
 from derive.core.parser import parse_function
+from derive.core.stepper import Stepper
 
 __all__ = ["Problem", "Settings", "Iterate", "Run", "make_problem", "descend", "learning_rate_schedule",
            "behaviour", "convergence_rate", "norm"]
@@ -122,10 +123,14 @@ class Settings:
     momentum: float = 0.0
     nesterov: bool = False
 
+    @property
+    def stepper(self) -> Stepper:
+        """The shared update rule (derive.core.stepper) with these settings."""
+        schedule = None if self.schedule_text is None else learning_rate_schedule(self.schedule_text)[1]
+        return Stepper(self.learning_rate, schedule, self.momentum, self.nesterov)
+
     def rate_at(self, t: int) -> float:
-        if self.schedule_text is None:
-            return self.learning_rate
-        return learning_rate_schedule(self.schedule_text)[1](t)
+        return self.stepper.rate_at(t)
 
 
 @dataclass(frozen=True)
@@ -179,13 +184,11 @@ def _evaluate(problem: Problem, point):
     return (value, gradient), ""
 
 
-def _proposed_step(problem, settings, point, gradient, velocity, rate):
+def _proposed_step(problem, stepper: Stepper, point, gradient, velocity, t):
     """v <- beta v - lr grad f (at the look-ahead point x + beta v for Nesterov); the step is v."""
-    beta = settings.momentum
-    if settings.nesterov and beta:
-        look_ahead = tuple(x + beta * v for x, v in zip(point, velocity))
-        gradient = problem.gradient_at(look_ahead)
-    return tuple(beta * v - rate * g for v, g in zip(velocity, gradient))
+    if stepper.nesterov and stepper.momentum:
+        gradient = problem.gradient_at(stepper.gradient_point(point, velocity))
+    return stepper.step(gradient, velocity, t)
 
 
 def descend(problem: Problem, settings: Settings) -> Run:
@@ -193,6 +196,7 @@ def descend(problem: Problem, settings: Settings) -> Run:
     if len(settings.x0) != len(problem.variables):
         raise InputError("--x0", "", f"{len(problem.variables)} numbers, one per variable "
                          + ",".join(v.name for v in problem.variables), got=f"{len(settings.x0)}")
+    stepper = settings.stepper
     point, velocity = tuple(settings.x0), (0.0,) * len(settings.x0)
     iterates, stopped, rejected, detail = [], "max_iter", None, ""
     for t in range(settings.max_iter + 1):
@@ -205,7 +209,7 @@ def descend(problem: Problem, settings: Settings) -> Run:
             stopped, detail = "diverged", why.format(t=t)
             break
         value, gradient = evaluated
-        rate = settings.rate_at(t)
+        rate = stepper.rate_at(t)
         row = Iterate(t, point, value, gradient, None, rate)
         if settings.grad_tol is not None and norm(gradient) <= settings.grad_tol:
             iterates.append(row)
@@ -215,14 +219,14 @@ def descend(problem: Problem, settings: Settings) -> Run:
             iterates.append(row)
             break
         try:
-            step = _proposed_step(problem, settings, point, gradient, velocity, rate)
+            step = _proposed_step(problem, stepper, point, gradient, velocity, t)
         except (OverflowError, ValueError, ZeroDivisionError):
             step = (math.inf,)
         if settings.tol is not None and norm(step) < settings.tol:
             iterates.append(row)
             stopped, rejected = "tol", step
             break
-        following = tuple(x + s for x, s in zip(point, step))
+        following = stepper.apply(point, step)
         if not _finite(step, following):
             iterates.append(row)
             stopped, detail = "diverged", f"the numbers overflow at t = {t + 1}"

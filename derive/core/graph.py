@@ -27,15 +27,11 @@ from derive.core.functions import LOSSES, get_activation
 from derive.core.keys import Key
 from derive.core.spec import Architecture
 
-__all__ = ["Quantity", "StepGraph", "build_graph", "GRADIENT_KIND", "ETA"]
+__all__ = ["Quantity", "StepGraph", "build_graph", "ETA"]
 
 ONE = Integer(1)
 ETA = Key("eta")
 E_TOTAL = Key("E")
-#: The gradient key kind of each node kind.
-GRADIENT_KIND = {"out": "dE/dout", "net": "delta", "w": "dE/dw", "b": "dE/db", "theta": "dE/dtheta"}
-#: The updated-value key kind of each trainable kind.
-UPDATED_KIND = {"w": "w_new", "b": "b_new", "theta": "theta_new"}
 
 
 @dataclass(frozen=True)
@@ -196,7 +192,7 @@ class _Builder:
         self.stable_factors: dict[Key, list] = {}          # the same, for evaluation, where it differs
         trainable = set(self.graph.trainable)
         for node in reversed(self.forward_order):
-            if node == E_TOTAL or (node.kind in UPDATED_KIND and node not in trainable):
+            if node == E_TOTAL or (node.is_parameter and node not in trainable):
                 continue
             self._gradient(node)
             if node in trainable:
@@ -214,11 +210,10 @@ class _Builder:
             terms.append([f for f in upstream + [factor] if f != ONE] or [ONE])
             stable = self.stable_factors.get(child) if len(children) == 1 else None
             stable_terms.append([f for f in (stable or upstream) + [factor] if f != ONE] or [ONE])
-        kind = GRADIENT_KIND.get(node.kind)
-        if kind is None:                       # E_k: dE/dE_k = 1, no quantity of its own
+        key = node.gradient
+        if key is None:                        # E_k: dE/dE_k = 1, no quantity of its own
             self.factors[node] = [f for f in terms[0] if f != ONE]
             return
-        key = Key(kind, node.index)
         if len(terms) == 1 and terms[0] == [locals_[0][0].symbol]:
             # The gradient *is* one local derivative (dE/dout_o1 = dE_o1/dout_o1): define it directly.
             definition, role = locals_[0][1], "local"
@@ -253,8 +248,8 @@ class _Builder:
         return LOSSES[arch.loss].stable_delta(targets, outs, node.index[1] - 1, arch.activations[-1])
 
     def _gradient_symbol(self, node: Key):
-        kind = GRADIENT_KIND.get(node.kind)
-        return Key(kind, node.index).symbol if kind else Mul(*self.factors[node], evaluate=False)
+        gradient = node.gradient
+        return gradient.symbol if gradient else Mul(*self.factors[node], evaluate=False)
 
     def _local(self, child: Key, node: Key):
         """(key, definition) of d child / d node, or None where it is 1 by definition (dE/dE_k)."""
@@ -283,14 +278,13 @@ class _Builder:
         if closed is None:
             closed = sympy.diff(self.graph[child].definition, node.symbol)
         if arch.hidden_uses == "new" and child.kind == "net" and node.kind == "out":
-            closed = closed.xreplace({Key("w", k.index).symbol: Key("w_new", k.index).symbol
+            closed = closed.xreplace({k.symbol: k.updated.symbol
                                       for k in _depends(closed) if k.kind == "w"})
         return closed
 
     def _update(self, param: Key):
-        gradient = Key(GRADIENT_KIND[param.kind], param.index).symbol
-        step = Mul(-1, ETA.symbol, gradient, evaluate=False)
-        self.graph.add(Key(UPDATED_KIND[param.kind], param.index), Add(param.symbol, step, evaluate=False),
+        step = Mul(-1, ETA.symbol, param.gradient.symbol, evaluate=False)
+        self.graph.add(param.updated, Add(param.symbol, step, evaluate=False),
                        "update", param.index[0])
 
     # -- the order of the worked solution --------------------------------------------------

@@ -17,45 +17,80 @@ and since sigmoid' <= 1/4 it shrinks at least like (width*|w|/4)^(L-l).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import sympy
 
 from derive.core.errors import InputError, suggest
+from derive.core.functions import ACTIVATIONS, Activation, get_activation
 
-__all__ = ["ChainActivation", "CHAIN_ACTIVATIONS", "Layer", "Chain", "deep_chain"]
+__all__ = ["ChainActivation", "CHAIN_ACTIVATIONS", "Layer", "Chain", "deep_chain", "largest_derivative"]
+
+Z, OUT = sympy.Symbol("z", real=True), sympy.Symbol("out", real=True)
+#: The activations a chain can use: every one of functions.ACTIVATIONS that acts neuron by neuron.
+CHAIN_ACTIVATIONS = tuple(name for name, a in ACTIVATIONS.items() if not a.layerwise)
+#: Closed forms of sup_z phi'(z), where the generic search (sympy's maximum) is slow; tests check they agree.
+KNOWN_LARGEST = {"sigmoid": sympy.Rational(1, 4), "tanh": sympy.Integer(1)}
+
+
+def local_derivative(activation: Activation) -> sympy.Expr:
+    """d out / d z in ``out`` and ``z``: the activation's closed form, else sympy.diff of its formula
+    (the same fallback as the step graph)."""
+    closed = activation.derivative(OUT, Z)
+    return closed if closed is not None else sympy.diff(activation.formula(Z), Z)
+
+
+def largest_derivative(activation: Activation) -> sympy.Expr:
+    """sup over z of phi'(z): a known closed form, the largest piece of a piecewise constant
+    derivative (relu: 1), or sympy's ``maximum`` over the reals.
+
+    >>> largest_derivative(get_activation("leaky_relu", 0.01))
+    1
+    """
+    if activation.name in KNOWN_LARGEST:
+        return KNOWN_LARGEST[activation.name]
+    derivative = local_derivative(activation).subs(OUT, activation.formula(Z))
+    if isinstance(derivative, sympy.Piecewise) and all(piece.is_number for piece, _ in derivative.args):
+        return sympy.Max(*(piece for piece, _ in derivative.args))
+    from sympy.calculus.util import maximum
+
+    return maximum(derivative, Z, sympy.S.Reals)
 
 
 @dataclass(frozen=True)
 class ChainActivation:
-    """An activation with its derivative and the largest value that derivative takes."""
+    """An activation of functions.ACTIVATIONS, compiled to numbers, with its largest derivative."""
 
     name: str
-    formula_latex: str
-    derivative_latex: str
+    activation: Activation
     largest_derivative: float
-    largest_latex: str
 
     def value(self, z: float) -> float:
-        if self.name == "sigmoid":
-            return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
-        return math.tanh(z) if self.name == "tanh" else max(z, 0.0)
+        with np.errstate(all="ignore"):   # sigmoid(-1000) = 1/(1 + inf) = 0, as it should
+            return float(_compiled(self.activation)[0](z))
 
     def derivative(self, z: float) -> float:
-        """phi'(z); for relu 0 at z <= 0 (the usual convention at the kink)."""
-        if self.name == "sigmoid":
-            s = self.value(z)
-            return s * (1 - s)
-        return 1 - math.tanh(z) ** 2 if self.name == "tanh" else (1.0 if z > 0 else 0.0)
+        """phi'(z); for relu 0 at z <= 0 (the convention of functions.ReLU, as PyTorch's)."""
+        value, slope = _compiled(self.activation)
+        with np.errstate(all="ignore"):
+            return float(slope(value(z), z))
 
 
-CHAIN_ACTIVATIONS = {
-    "sigmoid": ChainActivation("sigmoid", r"\sigma(z) = \frac{1}{1 + e^{-z}}",
-                               r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))", 0.25, r"\tfrac{1}{4}"),
-    "tanh": ChainActivation("tanh", r"\tanh(z)", r"\tanh'(z) = 1 - \tanh^2(z)", 1.0, "1"),
-    "relu": ChainActivation("relu", r"\operatorname{relu}(z) = \max(0, z)",
-                            r"\operatorname{relu}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}",
-                            1.0, "1"),
-}
+@lru_cache(maxsize=16)
+def _compiled(activation: Activation):
+    """phi(z) and phi'(out, z) as NumPy functions, printed from the SymPy formulas."""
+    return (sympy.lambdify([Z], activation.formula(Z), modules="numpy"),
+            sympy.lambdify([OUT, Z], local_derivative(activation), modules="numpy"))
+
+
+def chain_activation(name: str, leaky_slope: float = 0.01) -> ChainActivation:
+    if name not in CHAIN_ACTIVATIONS:
+        raise InputError("--activation", "", "one of " + ", ".join(CHAIN_ACTIVATIONS), got=repr(name),
+                         suggestion=suggest(name, CHAIN_ACTIVATIONS))
+    activation = get_activation(name, leaky_slope)
+    return ChainActivation(name, activation, float(largest_derivative(activation)))
 
 
 @dataclass(frozen=True)
@@ -98,10 +133,7 @@ class Chain:
 def deep_chain(depth: int = 10, activation: str = "sigmoid", weight: float = 0.5, width: int = 1,
                bias: float = 0.0, input_value: float = 1.0) -> Chain:
     """Forward pass, then the error signal layer by layer back to layer 1."""
-    if activation not in CHAIN_ACTIVATIONS:
-        raise InputError("--activation", "", "one of " + ", ".join(CHAIN_ACTIVATIONS), got=repr(activation),
-                         suggestion=suggest(activation, CHAIN_ACTIVATIONS))
-    phi = CHAIN_ACTIVATIONS[activation]
+    phi = chain_activation(activation)
     gain = width * weight   # every neuron sums `width` equal inputs
     outputs, nets = [input_value], []
     for layer in range(1, depth + 1):

@@ -47,13 +47,20 @@ import math
 import re
 import tempfile
 from collections.abc import Callable, Iterable
-from html import escape as _html_escape
 from xml.sax.saxutils import escape as _xml_escape
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
 from derive.exam.family import Answer
 from derive.exam.variants import Question, Variant
 
-__all__ = ["moodle_xml", "write_moodle", "question_xml", "markdown_to_html", "cloze_escape",
+__all__ = ["moodle_xml", "write_moodle", "question_xml", "markdown_to_html", "markdown_inline",
+           "math_html", "cloze_escape",
            "cloze_number", "cloze_subquestion", "DIAGRAM_NAME", "PENALTY"]
 
 FIGURE = "@@FIGURE@@"          # image target used by derive's Markdown templates for the network
@@ -115,7 +122,7 @@ def cloze_subquestion(answer: Answer, weight: int = 1, inline: Callable[[str], s
         if len(answer.choices) < 2 or not 0 <= correct < len(answer.choices) or correct != answer.value:
             raise ValueError(f"{answer.name}: multiple choice needs ≥ 2 choices and the index of the "
                              f"correct one (got {answer.value!r} for {len(answer.choices)} choices)")
-        inline = inline or _inline
+        inline = inline or markdown_inline
         options = [("=" if k == correct else "") + cloze_escape(inline(choice).strip())
                    for k, choice in enumerate(answer.choices)]
         return "{%d:MULTICHOICE_V:%s}" % (weight, "~".join(options))
@@ -126,200 +133,177 @@ def cloze_subquestion(answer: Answer, weight: int = 1, inline: Callable[[str], s
 
 
 # -- Markdown (as derive's templates write it) to HTML for Moodle -------------------------------
+#
+# markdown-it-py's CommonMark preset with GFM tables, and the dollarmath plugin of mdit-py-plugins.
+# Raw HTML in the Markdown is escaped, not passed through.  The table rule splits a row on every
+# unescaped ``|`` before any inline rule runs, so ``$|w|$`` would become two cells: the core rule
+# ``_protect_math_pipes`` first replaces each ``|`` inside math (found by dollarmath's own inline
+# rule) by a NUL -- markdown-it's ``normalize`` rule has already turned every NUL of the input
+# into U+FFFD, so a NUL after it is always ours -- and ``_restore_math_pipes`` puts the ``|`` back
+# once the inline rules have run.
 
-_INLINE = re.compile(r"""
-    (?P<esc>\\[\\`*_{}\[\]()\#+\-.!$|~<>])
-  | \$\$(?P<dmath>.+?)\$\$
-  | \$(?P<math>[^$]+?)\$
-  | `(?P<code>[^`]+)`
-  | !\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)
-  | \[(?P<label>[^\]]+)\]\((?P<href>[^)\s]+)\)
-""", re.X | re.S)
-_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.S)
-_EM = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.S)
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_LIST = re.compile(r"^\s*(?:(?P<bullet>[-*+])|(?P<number>\d+)[.)])\s+(?P<text>.*)$")
-_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MATH = {"allow_space": True, "allow_digits": True}   # the plugin's defaults: "$ x $" is math too
+_MATH_RULE = math_inline_dollar(allow_double=True, **_MATH)   # the plugin's rule with double_inline
+_PIPE = "\x00"
 
 
-def _esc(text: str) -> str:
-    return _html_escape(text, quote=False)
+def _math_spans(line: str, md: MarkdownIt) -> Iterable[tuple[int, int]]:
+    """``(start, end)`` of each ``$...$`` / ``$$...$$`` in one line, as the inline parser finds them.
+
+    At each position the same rule wins as in markdown-it: math before a backslash escape,
+    a code span before anything inside it.
+    """
+    state = StateInline(line, md, {}, [])
+    pos = 0
+    while pos < len(line):
+        if line[pos] == "$":
+            state.pos = pos
+            if _MATH_RULE(state, True):
+                yield pos, state.pos
+                pos = state.pos
+                continue
+        elif line[pos] == "\\":
+            pos += 1
+        elif line[pos] == "`":
+            run = len(line[pos:]) - len(line[pos:].lstrip("`"))
+            close = re.compile(rf"(?<!`)`{{{run}}}(?!`)").search(line, pos + run)
+            pos = close.end() - 1 if close else pos + run - 1
+        pos += 1
 
 
-def _inline(text: str, images: dict[str, str] | None = None) -> str:
-    """One line or paragraph of Markdown: math to \\( \\) / \\[ \\], emphasis, code, images, links."""
-    images = images or {}
-    saved: list[str] = []
+def _protect_pipes(text: str, md: MarkdownIt) -> str:
+    lines = text.split("\n")
+    for k, line in enumerate(lines):
+        if "|" in line and "$" in line:
+            chars = list(line)
+            for start, end in _math_spans(line, md):
+                chars[start:end] = line[start:end].replace("|", _PIPE)
+            lines[k] = "".join(chars)
+    return "\n".join(lines)
 
-    def keep(html: str) -> str:
-        saved.append(html)
-        return f"\x00{len(saved) - 1}\x00"
 
-    def token(m: re.Match) -> str:
-        if m.group("esc"):
-            return keep(_esc(m.group("esc")[1]).replace("$", "&#36;").replace("*", "&#42;"))
-        if m.group("dmath") is not None:
-            return keep(rf"\[{_esc(m.group('dmath'))}\]")
-        if m.group("math") is not None:
-            return keep(rf"\({_esc(m.group('math'))}\)")
-        if m.group("code") is not None:
-            return keep(f"<code>{_esc(m.group('code'))}</code>")
-        if m.group("src") is not None:
-            target = images.get(m.group("src"))
-            if target is None:  # an image Moodle cannot be given (e.g. a diagram this family lacks)
-                return ""
-            return keep(f'<img src="{_html_escape(target)}" alt="{_html_escape(m.group("alt"))}" '
-                        'style="max-width: 100%;" />')
-        return keep(f'<a href="{_html_escape(m.group("href"))}">{_inline(m.group("label"), images)}</a>')
+def _protect_math_pipes(state: StateCore) -> None:
+    state.src = _protect_pipes(state.src, state.md)
 
-    out = _esc(_INLINE.sub(token, text))
-    out = _STRONG.sub(r"<strong>\1</strong>", out)
-    out = _EM.sub(r"<em>\1</em>", out)
-    return re.sub("\x00(\\d+)\x00", lambda m: saved[int(m.group(1))], out)
+
+def _restore_math_pipes(state: StateCore) -> None:
+    for token in state.tokens:
+        for t in (token, *(token.children or ())):
+            t.content = t.content.replace(_PIPE, "|")
+
+
+def _moodle_tokens(state: StateCore) -> None:
+    """Headings shifted down, tables classed, images mapped to Moodle files or left out."""
+    images = {state.md.normalizeLink(k): v for k, v in state.env.get("images", {}).items()}
+    offset = state.env.get("heading_offset", 2)
+    emptied: set[int] = set()         # paragraphs that held nothing but images left out
+    for k, token in enumerate(state.tokens):
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(6, int(token.tag[1:]) + offset)}"
+        elif token.type == "table_open":
+            token.attrSet("class", "table table-bordered derive-table")
+        elif token.type == "inline" and token.children:
+            kept = [t for t in token.children if t.type != "image" or t.attrGet("src") in images]
+            for t in kept:
+                if t.type == "image":
+                    t.attrSet("src", images[t.attrGet("src")])
+            if len(kept) < len(token.children) and not "".join(t.content for t in kept).strip():
+                emptied.add(k)
+            token.children = kept
+    drop = set(emptied)
+    for k in emptied:
+        if state.tokens[k - 1].type == "paragraph_open":
+            drop |= {k - 1, k + 1}
+    state.tokens = [t for k, t in enumerate(state.tokens) if k not in drop]
+
+
+def math_html(latex: str, display: bool = False) -> str:
+    """LaTeX as Moodle's MathJax filter reads it: ``\\(x\\)`` inline, ``\\[x\\]`` displayed (HTML-escaped)."""
+    return (r"\[%s\]" if display else r"\(%s\)") % escapeHtml(latex)
+
+
+def _render_text(self, tokens, idx, options, env) -> str:
+    # a literal '$' must not reach MathJax, which reads '$$ ... $$' as math
+    return escapeHtml(tokens[idx].content).replace("$", "&#36;")
+
+
+def _render_math_inline(self, tokens, idx, options, env) -> str:
+    return math_html(tokens[idx].content.strip(), display=tokens[idx].type == "math_inline_double")
+
+
+def _render_math_block(self, tokens, idx, options, env) -> str:
+    lines = [line for line in tokens[idx].content.split("\n") if line.strip()]
+    return '<div class="derive-math">' + math_html("\n" + "\n".join(lines) + "\n", display=True) + "</div>\n"
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    return (f'<img src="{escapeHtml(token.attrGet("src"))}" alt="{escapeHtml(alt)}" '
+            'style="max-width: 100%;" />')
+
+
+def _markdown_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    dollarmath_plugin(md, allow_labels=False, double_inline=True, **_MATH)
+    md.core.ruler.after("normalize", "protect_math_pipes", _protect_math_pipes)
+    md.core.ruler.after("inline", "restore_math_pipes", _restore_math_pipes)
+    md.core.ruler.push("moodle_tokens", _moodle_tokens)
+    for name, rule in (("text", _render_text), ("math_inline", _render_math_inline),
+                       ("math_inline_double", _render_math_inline), ("math_block", _render_math_block),
+                       ("image", _render_image)):
+        md.add_render_rule(name, rule)
+    return md
+
+
+_MARKDOWN = _markdown_parser()
+
+
+def markdown_to_html(markdown: str, images: dict[str, str] | None = None, heading_offset: int = 2) -> str:
+    r"""HTML for Moodle from the Markdown that derive's templates write.
+
+    CommonMark with pipe tables; ATX headings are shifted down by ``heading_offset`` levels
+    (``##`` becomes ``<h4>``); ``$...$`` becomes ``\( ... \)`` and ``$$ ... $$`` ``\[ ... \]``;
+    ``images`` maps a Markdown image target to the ``src`` to use, other images are left out.
+
+    >>> print(markdown_to_html("## Step 1\n\n| $t$ | $|w|$ |\n| --- | --: |\n| 1 | 2 |"))
+    <h4>Step 1</h4>
+    <table class="table table-bordered derive-table">
+    <thead>
+    <tr>
+    <th>\(t\)</th>
+    <th style="text-align:right">\(|w|\)</th>
+    </tr>
+    </thead>
+    <tbody>
+    <tr>
+    <td>1</td>
+    <td style="text-align:right">2</td>
+    </tr>
+    </tbody>
+    </table>
+    """
+    env = {"images": images or {}, "heading_offset": heading_offset}
+    return _MARKDOWN.render(markdown, env).strip()
+
+
+def markdown_inline(text: str, images: dict[str, str] | None = None) -> str:
+    """One line of Markdown as inline HTML (no ``<p>``), e.g. a multiple-choice option."""
+    return _MARKDOWN.renderInline(text, {"images": images or {}}).strip()
 
 
 def _cells(row: str) -> list[str]:
-    """A table row's cells, split on ``|`` outside ``$...$`` and not escaped."""
-    cells, current, in_math, k = [], [], False, 0
-    while k < len(row):
-        ch = row[k]
-        if ch == "\\" and k + 1 < len(row):
-            current.append(row[k:k + 2])
-            k += 2
-            continue
-        if ch == "$":
-            in_math = not in_math
-        if ch == "|" and not in_math:
-            cells.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-        k += 1
-    cells.append("".join(current))
+    """A table row's cells as the table rule splits them (``|`` inside math stays), escapes kept.
+
+    For ``_fill_answer_table``, which finds the answer blanks in the rendered Markdown.
+    """
+    cells = re.split(r"(?<!\\)\|", _protect_pipes(row, _MARKDOWN))
     stripped = row.strip()
     if stripped.startswith("|"):
         cells = cells[1:]
     if stripped.endswith("|") and not stripped.endswith("\\|"):
         cells = cells[:-1]
-    return [c.strip() for c in cells]
-
-
-def _align(cell: str) -> str:
-    cell = cell.strip()
-    if cell.startswith(":") and cell.endswith(":"):
-        return "center"
-    if cell.endswith(":"):
-        return "right"
-    return "left" if cell.startswith(":") else ""
-
-
-def _table(lines: list[str], images) -> str:
-    header, aligns = _cells(lines[0]), [_align(c) for c in _cells(lines[1])]
-
-    def cell(tag: str, k: int, text: str) -> str:
-        align = aligns[k] if k < len(aligns) else ""
-        style = f' style="text-align: {align};"' if align else ""
-        return f"<{tag}{style}>{_inline(text, images)}</{tag}>"
-
-    out = ['<table class="table table-bordered derive-table">', "<thead><tr>"
-           + "".join(cell("th", k, c) for k, c in enumerate(header)) + "</tr></thead>", "<tbody>"]
-    for line in lines[2:]:
-        cells = _cells(line)
-        cells += [""] * (len(header) - len(cells))
-        out.append("<tr>" + "".join(cell("td", k, c) for k, c in enumerate(cells[:len(header)])) + "</tr>")
-    out.append("</tbody></table>")
-    return "\n".join(out)
-
-
-def _starts_block(lines: list[str], i: int) -> bool:
-    line = lines[i].strip()
-    return (line.startswith("$$") or bool(_HEADING.match(line)) or bool(_LIST.match(lines[i]))
-            or (line.startswith("|") and i + 1 < len(lines) and bool(_RULE.match(lines[i + 1]))))
-
-
-def markdown_to_html(markdown: str, images: dict[str, str] | None = None, heading_offset: int = 2) -> str:
-    """HTML for Moodle from the Markdown that derive's templates write.
-
-    Paragraphs, ATX headings (shifted down by ``heading_offset`` levels: ``##`` becomes ``<h4>``),
-    bullet and numbered lists, pipe tables with alignment, ``$$ ... $$`` display math (one line or
-    several) and, inline, ``$...$`` math, ``**strong**``, ``*em*``, ```code```, links, backslash
-    escapes and images (``images`` maps a Markdown target to the ``src`` to use; other images are
-    left out).
-    """
-    lines = markdown.replace("\r\n", "\n").split("\n")
-    out: list[str] = []
-    i, n = 0, len(lines)
-    while i < n:
-        line = lines[i]
-        stripped = line.strip()
-        if not stripped:
-            i += 1
-            continue
-        if stripped.startswith("$$"):
-            body = stripped[2:]
-            if body.rstrip().endswith("$$") and len(body.rstrip()) >= 2:
-                math_lines, i = [body.rstrip()[:-2]], i + 1
-            else:
-                math_lines, i = [body], i + 1
-                while i < n and not lines[i].rstrip().endswith("$$"):
-                    math_lines.append(lines[i])
-                    i += 1
-                if i < n:
-                    math_lines.append(lines[i].rstrip()[:-2])
-                    i += 1
-            content = "\n".join(m for m in math_lines if m.strip())
-            out.append(f'<div class="derive-math">\\[\n{_esc(content)}\n\\]</div>')
-            continue
-        heading = _HEADING.match(stripped)
-        if heading:
-            level = min(6, len(heading.group(1)) + heading_offset)
-            out.append(f"<h{level}>{_inline(heading.group(2), images)}</h{level}>")
-            i += 1
-            continue
-        if stripped.startswith("|") and i + 1 < n and _RULE.match(lines[i + 1]):
-            rows = [lines[i], lines[i + 1]]
-            i += 2
-            while i < n and lines[i].strip().startswith("|"):
-                rows.append(lines[i])
-                i += 1
-            out.append(_table(rows, images))
-            continue
-        item = _LIST.match(line)
-        if item:
-            ordered = item.group("number") is not None
-            items: list[list[str]] = []
-            while i < n:
-                item = _LIST.match(lines[i])
-                if item and (item.group("number") is not None) == ordered:
-                    items.append([item.group("text")])
-                    i += 1
-                elif lines[i].strip() and lines[i].startswith((" ", "\t")) and items:
-                    items[-1].append(lines[i].strip())       # continuation of the item
-                    i += 1
-                elif not lines[i].strip():
-                    j = i
-                    while j < n and not lines[j].strip():
-                        j += 1
-                    nxt = _LIST.match(lines[j]) if j < n else None
-                    if nxt and (nxt.group("number") is not None) == ordered:
-                        i = j                                  # a loose list: blank lines between items
-                    else:
-                        break
-                else:
-                    break
-            tag = "ol" if ordered else "ul"
-            out.append(f"<{tag}>" + "".join(f"<li>{_inline(' '.join(t), images)}</li>" for t in items)
-                       + f"</{tag}>")
-            continue
-        paragraph = [stripped]
-        i += 1
-        while i < n and lines[i].strip() and not _starts_block(lines, i):
-            paragraph.append(lines[i].strip())
-            i += 1
-        html = _inline("\n".join(paragraph), images).strip()
-        if html:
-            out.append(f"<p>{html}</p>")
-    return "\n".join(out)
+    return [c.strip().replace(_PIPE, "|") for c in cells]
 
 
 # -- XML -----------------------------------------------------------------------------------------
@@ -344,7 +328,7 @@ def _category_path(title: str, family_id: str) -> str:
 
 
 def _category_xml(title: str, family) -> str:
-    info = f"<p>{_esc(family.title)}</p>" if getattr(family, "title", "") else ""
+    info = f"<p>{escapeHtml(family.title)}</p>" if getattr(family, "title", "") else ""
     return "\n".join([
         "  <question type=\"category\">",
         "    <category>",
@@ -389,14 +373,14 @@ def question_xml(variant: Variant, question: Question, precision: int = 4) -> st
     body = markdown_to_html(body_md, images)
     lines = []
     for k, answer in enumerate(question.answers):
-        sub = cloze_subquestion(answer, inline=lambda t: _inline(t, images))
+        sub = cloze_subquestion(answer, inline=lambda t: markdown_inline(t, images))
         if placed.get(k):
             body = body.replace(f"@@CLOZE{k}@@", sub)
         elif answer.is_choice:
-            label = f"\\({_esc(answer.latex)}\\): " if answer.latex else ""
+            label = f"{math_html(answer.latex)}: " if answer.latex else ""
             lines.append(f'<div class="derive-answer">{label}{sub}</div>')
         else:
-            lines.append(f'<div class="derive-answer">\\({_esc(answer.latex)}\\) = {sub}</div>')
+            lines.append(f'<div class="derive-answer">{math_html(answer.latex)} = {sub}</div>')
     text = body + ("\n" + "\n".join(lines) if lines else "")
     solution = markdown_to_html(family.render(question.params, "solution", "md", precision), images)
 

@@ -97,7 +97,7 @@ class NetworkFamily(Family):
 
     @cached_property
     def notation(self):
-        from derive.present.notation import get_notation
+        from derive.present.notations import get_notation
 
         return get_notation(self._template_spec.notation, self._template_spec.architecture)
 
@@ -156,8 +156,8 @@ class NetworkFamily(Family):
     def _scale(key: Key, values: dict) -> float:
         """What an answer's tolerance is relative to: for an updated parameter, the size of the update
         (w+ - w), so that the old value and the typical slips stay outside the tolerance."""
-        if key.kind.endswith("_new"):
-            return values[key] - values[Key(key.kind[:-4], key.index)]
+        if key.is_updated:
+            return values[key] - values[key.parameter]
         return values[key]
 
     def problems(self, params: dict, answers: list[Answer]) -> list[str]:
@@ -170,7 +170,7 @@ class NetworkFamily(Family):
             if "/" in answer.key and abs(answer.value) < 0.5 * 10 ** -SHOWN_DECIMALS:
                 out.append(f"{answer.name} rounds to 0 at {SHOWN_DECIMALS} decimals")
             key = Key.parse(answer.key)
-            if key.kind.endswith("_new") and abs(self._scale(key, values)) < 3 * answer.tolerance:
+            if key.is_updated and abs(self._scale(key, values)) < 3 * answer.tolerance:
                 # Otherwise the old value, or the update with the wrong sign, would be accepted.
                 out.append(f"{answer.name} moves too little to tell it from the old value")
         return out

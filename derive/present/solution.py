@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 from derive.core.evaluate import evaluate_exact, evaluate_float, given_values
 from derive.present.formatting import DEFAULT_PRECISION, format_both, format_number, latex_number
 from derive.core.graph import StepGraph, build_graph
 from derive.core.keys import Key
-from derive.present.notation import Notation, get_notation
+from derive.present.notations import Notation, get_notation
 from derive.present.printing import PLACEHOLDER, QuantityLatexPrinter, QuantityStrPrinter
 from derive.core.spec import NetworkSpec
 
@@ -63,9 +63,6 @@ class Step:
     numbers: str              # LaTeX of the right-hand side with numbers substituted
     exact: str | None = None  # 40 digits in --exact mode
 
-    def __getattr__(self, name):  # key, name, latex, definition, ... come from the skeleton
-        return getattr(self.skeleton, name)
-
     @property
     def equation(self) -> str:
         """``name = definition`` in LaTeX."""
@@ -79,6 +76,15 @@ class Step:
         if self.trivial:
             return f"{self.latex} = {self.definition} = {self.value_latex}"
         return f"{self.latex} = {self.numbers} = {self.value_latex}"
+
+
+def _from_skeleton(name: str) -> property:
+    return property(lambda step: getattr(step.skeleton, name), doc=f"The skeleton's ``{name}``.")
+
+
+# A step reads key, name, latex, definition, ... from its skeleton: the fields of StepSkeleton, no others.
+for _field in fields(StepSkeleton):
+    setattr(Step, _field.name, _from_skeleton(_field.name))
 
 
 @lru_cache(maxsize=64)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sympy
 
+from derive.core.vanishing import OUT, Z, largest_derivative, local_derivative
 from derive.present.formatting import format_number, latex_number
+from derive.present.printing import plain_latex
 
 __all__ = ["surface_json", "surface_context", "gradients_json", "gradients_context", "modes_json",
            "modes_context"]
@@ -72,10 +74,29 @@ def gradients_json(chain) -> dict:
             "ratio_first_to_last": chain.ratio, "verdict": chain.verdict}
 
 
+#: The function letter an activation is written with in the chain's formulas (else its name).
+FUNCTION_LETTERS = {"sigmoid": "sigma", "leaky_relu": "leakyrelu"}
+
+
+def activation_latex(phi) -> dict:
+    """The chain's activation in LaTeX, printed from functions.ACTIVATIONS: its name, phi(z) = formula,
+    phi'(z) = closed-form derivative (in phi(z)), and sup phi'."""
+    letter = FUNCTION_LETTERS.get(phi.name, phi.name)
+    function = getattr(sympy, letter) if letter == "tanh" else sympy.Function(letter, real=True)
+    applied, formula = function(Z), phi.activation.formula(Z).doit()
+    with sympy.evaluate(False):   # keep the closed form's order: sigma(z) (1 - sigma(z))
+        derivative = local_derivative(phi.activation).xreplace({OUT: applied})
+    return {"name": plain_latex(function),
+            "formula": plain_latex(applied) + ("" if formula == applied else " = " + plain_latex(formula)),
+            "derivative": rf"{plain_latex(function)}'(z) = {plain_latex(derivative)}",
+            "largest": plain_latex(largest_derivative(phi.activation))}
+
+
 def gradients_context(chain, places) -> dict:
     phi = chain.activation
     gain = chain.width * chain.weight
-    name = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{relu}"}[phi.name]
+    printed = activation_latex(phi)
+    name = printed["name"]
     rows = [{"layer": l.index, "net": latex_number(l.net_input, places), "out": latex_number(l.activation_output, places),
              "slope": latex_number(l.local_derivative, places), "factor": latex_number(l.local_factor, places),
              "delta": latex_number(l.error_signal, places), "weight_gradient": latex_number(l.weight_gradient, places),
@@ -87,9 +108,9 @@ def gradients_context(chain, places) -> dict:
              "weight_gradient_text": format_number(l.weight_gradient, places),
              "bound_text": format_number(l.bound, places)} for l in chain.layers]
     first_factors = [latex_number(l.local_factor, 4) for l in chain.layers]
-    return {"title": f"Vanishing and exploding gradients: {phi.name}, depth {chain.depth}, w = {chain.weight:g}",
-            "name": name, "formula": phi.formula_latex, "derivative": phi.derivative_latex,
-            "largest": phi.largest_latex, "largest_value": latex_number(phi.largest_derivative, places),
+    return {"title": f"Vanishing and exploding gradients: {phi.name.replace('_', ' ')}, depth {chain.depth}, w = {chain.weight:g}",
+            "name": name, "formula": printed["formula"], "derivative": printed["derivative"],
+            "largest": printed["largest"], "largest_value": latex_number(phi.largest_derivative, places),
             "depth": chain.depth, "width": chain.width, "weight": latex_number(chain.weight, places),
             "bias": latex_number(chain.bias, places), "input": latex_number(chain.input_value, places),
             "gain": latex_number(gain, places), "gain_over": latex_number(abs(gain) * phi.largest_derivative, places),

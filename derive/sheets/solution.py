@@ -8,51 +8,65 @@ factor by factor, updated weights), and a table of old and new values.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import sympy
 
 from derive._version import __version__
 from derive.core.functions import LOSSES, get_activation
 from derive.core.keys import Key
-from derive.present.blocks import Block
 from derive.present.printing import QuantityLatexPrinter
 
-__all__ = ["solution_json", "solution_document", "solution_context", "Section"]
+__all__ = ["solution_json", "solution_document", "solution_context", "sections"]
 
 
-@dataclass
-class Section:
-    kind: str          # forward | error | signals | gradients | updates
-    layer: int | None
-    title: str
-    intro: str
-    blocks: list[Block] = field(default_factory=list)
+def _block(step, shortcut: dict | None = None) -> dict:
+    """One step as the templates show it: its printed name, formula, numbers and value.
+
+    ``form`` says which lines it has: ``constant`` (dnet/db = 1), ``trivial`` (the formula is a
+    single quantity: name = formula = value) or ``full`` (name = formula, then = numbers = value).
+    """
+    form = "constant" if step.constant else "trivial" if step.trivial else "full"
+    return {"key": str(step.key), "latex": step.latex, "definition": step.definition, "numbers": step.numbers,
+            "value": step.value_latex, "form": form, "shortcut": shortcut}
 
 
-def _block(step, note: str = "") -> Block:
-    if step.constant:
-        return Block([f"{step.latex} &= {step.definition}"], str(step.key), note)
-    if step.trivial:
-        return Block([f"{step.latex} &= {step.definition} = {step.value_latex}"], str(step.key), note)
-    return Block([f"{step.latex} &= {step.definition}", f"&= {step.numbers} = {step.value_latex}"],
-                 str(step.key), note)
+def _softmax_cce(arch) -> bool:
+    return arch.activations[-1] == "softmax" and arch.loss == "cce"
 
 
-def _softmax_cce_line(solution, step) -> str | None:
+def _softmax_cce_shortcut(solution, step) -> dict | None:
     """Softmax meeting cross-entropy: the Jacobian sum collapses to out - target (shown as a check)."""
     arch = solution.spec.architecture
-    if not (step.key.kind == "delta" and step.key.index[0] == arch.depth
-            and arch.activations[-1] == "softmax" and arch.loss == "cce"):
+    if not (step.key.kind == "delta" and step.key.index[0] == arch.depth and _softmax_cce(arch)):
         return None
     k = step.key.index[1]
     out, target = solution.step(Key("out", (arch.depth, k))), solution.step(Key("target", (k,)))
-    return (rf"&= {out.latex} - {target.latex} = {out.value_latex} - {_signed(target.value_latex)}"
-            rf" = {step.value_latex}")
+    return {"out": out.latex, "target": target.latex, "out_value": out.value_latex,
+            "target_value": target.value_latex}
 
 
-def _signed(text: str) -> str:
-    return rf"\left({text}\right)" if text.startswith("-") else text
+def sections(solution) -> list[dict]:
+    """The worked solution as groups of steps, in the lecture's order: plain data whose titles and
+    introductions the templates write (``kind``: forward, error, signals, gradients, updates, matrix)."""
+    depth = solution.spec.architecture.depth
+    out: list[dict] = []
+    for l in range(1, depth + 1):
+        out.append({"kind": "forward", "layer": l, "blocks": [_block(s) for s in solution.section("forward", l)]})
+    out.append({"kind": "error", "layer": None, "blocks": [_block(s) for s in solution.section("error")]})
+    for l in range(depth, 0, -1):
+        backward = solution.section("backward", l)
+        signals = [s for s in backward if s.key.kind in ("dnet/dout", "dE/dout", "dout/dnet", "delta")]
+        gradients = [s for s in backward if s not in signals]
+        out.append({"kind": "signals", "layer": l,
+                    "blocks": [_block(s, _softmax_cce_shortcut(solution, s)) for s in signals]})
+        out.append({"kind": "gradients", "layer": l, "blocks": [_block(s) for s in gradients]})
+        updates = solution.section("update", l)
+        if updates:
+            out.append({"kind": "updates", "layer": l, "blocks": [_block(s) for s in updates]})
+    matrix_blocks = solution.notation.matrix_form(solution)
+    if matrix_blocks:
+        out.append({"kind": "matrix", "layer": None, "blocks": matrix_blocks})
+    return out
 
 
 def _layer_word(solution, layer: int) -> str:
@@ -62,72 +76,12 @@ def _layer_word(solution, layer: int) -> str:
     return "hidden layer" if depth == 2 else f"hidden layer {layer}"
 
 
-def sections(solution) -> list[Section]:
-    """The worked solution as titled groups of equations, in the lecture's order."""
-    notation = solution.notation
-    depth = solution.spec.architecture.depth
-    out: list[Section] = []
-    for l in range(1, depth + 1):
-        steps = [s for s in solution.section("forward", l)]
-        out.append(Section("forward", l, f"Forward pass: {_layer_word(solution, l)}",
-                           "Each neuron adds its weighted inputs and bias (net input), then applies "
-                           "its activation function (output).", [_block(s) for s in steps]))
-    out.append(Section("error", None, "Error", "The error of each output, and the total error.",
-                       [_block(s) for s in solution.section("error")]))
-    for l in range(depth, 0, -1):
-        backward = solution.section("backward", l)
-        signals = [s for s in backward if s.key.kind in ("dnet/dout", "dE/dout", "dout/dnet", "delta")]
-        gradients = [s for s in backward if s not in signals]
-        word = _layer_word(solution, l)
-        if l == depth:
-            intro = ("How the total error changes with each output neuron's output and net input: "
-                     "the error signal $\\delta$ is the product of these two factors.")
-            if solution.spec.architecture.activations[-1] == "softmax" and solution.spec.architecture.loss == "cce":
-                intro = ("With a softmax output every net input changes every output, so each error signal "
-                         "$\\delta$ sums over the outputs (the softmax Jacobian). With cross-entropy the sum "
-                         "collapses to output minus target: the last line of each $\\delta$ checks this.")
-        else:
-            intro = ("A hidden neuron's output reaches the error through every neuron of the next layer: "
-                     "its gradient is the sum over those paths, each path being the next neuron's "
-                     "error signal times the weight that connects them.")
-            if solution.spec.architecture.hidden_uses == "new":
-                intro += " As this exercise asks, the paths use the weights after their update (the $^{+}$ values)."
-            else:
-                intro += " The paths use the weights before this step's update."
-        blocks = []
-        for s in signals:
-            block = _block(s)
-            shortcut = _softmax_cce_line(solution, s)
-            if shortcut:
-                block.lines.append(shortcut)
-            blocks.append(block)
-        out.append(Section("signals", l, f"Backward pass: error signals of the {word}", intro, blocks))
-        out.append(Section("gradients", l, f"Backward pass: gradients of the {word}",
-                           "By the chain rule, each gradient is a product of factors; the last factor, "
-                           "the net input's derivative with respect to the parameter, is the input "
-                           "that the parameter multiplies.", [_block(s) for s in gradients]))
-        updates = solution.section("update", l)
-        if updates:
-            eta = notation.latex(Key("eta"))
-            out.append(Section("updates", l, f"Updated parameters of the {word}",
-                               f"Gradient descent with learning rate ${eta} = {solution.step('eta').value_latex}$.",
-                               [_block(s) for s in updates]))
-    matrix_blocks = solution.notation.matrix_form(solution)
-    if matrix_blocks:
-        out.append(Section("matrix", None, "The same step in matrix form",
-                           "The step above, written with the layer matrices.", matrix_blocks))
-    return out
-
-
 def _parameter_rows(solution) -> list[dict]:
     rows = []
     for key, step in solution.steps.items():
-        if step.section != "given" or key.kind not in ("w", "b", "theta"):
+        if step.section != "given" or not key.is_parameter:
             continue
-        gradient_kind = {"w": "dE/dw", "b": "dE/db", "theta": "dE/dtheta"}[key.kind]
-        new_kind = key.kind + "_new"
-        gradient = solution.steps.get(Key(gradient_kind, key.index))
-        new = solution.steps.get(Key(new_kind, key.index))
+        gradient, new = solution.steps.get(key.gradient), solution.steps.get(key.updated)
         rows.append({"latex": step.latex, "name": step.name, "old": step.value_latex,
                      "old_text": step.value_text,
                      "gradient": gradient.value_latex if gradient else None,
@@ -181,24 +135,30 @@ _GIVEN_LABELS = {"input": "Inputs", "target": "Targets", "w": "Weights", "b": "B
                  "eta": "Learning rate"}
 
 
-def given_groups(solution) -> list[tuple[str, list[str]]]:
-    """The given numbers grouped for a sentence each: ("Weights", ["w_{1} = 0.15", ...])."""
+def given_groups(solution) -> list[list]:
+    """The given numbers grouped for a sentence each: ["Weights", ["w_{1} = 0.15", ...]]."""
     groups: dict[str, list[str]] = {}
     for key in solution.graph.given:
         step = solution.steps[key]
         groups.setdefault(_GIVEN_LABELS[key.kind], []).append(f"{step.latex} = {step.value_latex}")
-    return list(groups.items())
+    return [[label, items] for label, items in groups.items()]
 
 
 def solution_context(solution, diagram_svg_name: str = "network.svg") -> dict:
     """Everything solution.tex.j2 and solution.md.j2 use."""
     from derive.sheets.diagram import tikz
 
-    spec = solution.spec
+    spec, arch = solution.spec, solution.spec.architecture
+    eta = solution.step("eta")
+    total_error = solution.step("E")
     return {
         "title": spec.title or f"Worked solution: {spec.name}",
-        "spec": spec,
-        "layers": list(spec.architecture.layers),
+        "spec": spec.to_dict(),
+        "layers": list(arch.layers),
+        "depth": arch.depth,
+        "softmax_cce": _softmax_cce(arch),
+        "hidden_uses": arch.hidden_uses,
+        "eta": {"latex": eta.latex, "value": eta.value_latex},
         "tikz": tikz(solution),
         "svg_name": diagram_svg_name,
         "given": given_groups(solution),
@@ -208,7 +168,7 @@ def solution_context(solution, diagram_svg_name: str = "network.svg") -> dict:
         "precision": solution.precision,
         "exact": solution.exact,
         "version": __version__,
-        "total_error": solution.step("E"),
+        "total_error": {"latex": total_error.latex, "value_latex": total_error.value_latex},
         "heading": "\\section",          # exam sheets nest the solution one level down
         "md_heading": "##",
     }

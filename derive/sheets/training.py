@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from derive.core.keys import Key
-from derive.core.training import TrainingRun, TrainingStep, updated_key
+from derive.core.training import TrainingRun, TrainingStep
 from derive.present.formatting import format_number, latex_number
 from derive.present.solution import Solution, solve
 from derive.sheets.solution import quantities_json
@@ -20,7 +20,7 @@ def _entry(value: float, name: str, latex: str, formula: str, depends_on: list[s
 def step_solutions(run: TrainingRun, step: TrainingStep, like: Solution) -> tuple[Solution, ...]:
     """Each example of ``step`` solved and printed like ``like`` (its precision and notation)."""
     return tuple(solve(run.spec, exact=run.exact, precision=like.precision, notation=like.notation.name, given=g)
-                 for g in step.givens)
+                 for g in run.givens(step))
 
 
 def iterations_json(run: TrainingRun, like: Solution) -> list[dict]:
@@ -36,8 +36,8 @@ def iterations_json(run: TrainingRun, like: Solution) -> list[dict]:
             quantities = {"E": _entry(step.loss, "mean " + notation.plain(Key("E")), notation.latex(Key("E")),
                                       "mean over the batch", [])}
         for key in step.parameters_before:
-            gradient_key = Key({"w": "dE/dw", "b": "dE/db", "theta": "dE/dtheta"}[key.kind], key.index)
-            new_key = updated_key(key)
+            gradient_key = key.gradient
+            new_key = key.updated
             if len(solutions) > 1:
                 names = [f"example {n + 1}" for n in step.examples]
                 quantities[str(gradient_key)] = _entry(
@@ -67,10 +67,11 @@ def training_context(run: TrainingRun, like: Solution) -> dict:
     notation, precision = like.notation, like.precision
     parameters = list(first.parameters_before)
     averaging = []
-    if len(first.values) > 1:
+    if len(first.examples) > 1:
+        per_example = run.values(first)
         for key in parameters:
-            gradient_key = Key({"w": "dE/dw", "b": "dE/db", "theta": "dE/dtheta"}[key.kind], key.index)
-            values = [v[gradient_key] for v in first.values]
+            gradient_key = key.gradient
+            values = [v[gradient_key] for v in per_example]
             terms = " + ".join(latex_number(v, precision) if v >= 0 else rf"\left({latex_number(v, precision)}\right)"
                                for v in values)
             averaging.append(rf"\overline{{{notation.latex(gradient_key)}}} &= \frac{{1}}{{{len(values)}}}"
