@@ -1,7 +1,7 @@
 """Shared machinery of the optimisation exercise families (gd-steps, momentum, loss-surface, ...).
 
-Not a family itself: each family module subclasses :class:`OptimizeFamily`, which
-renders ``templates/exam_<id>_{question,solution}.{tex,md}.j2`` from the context
+Not a family itself: each exercises/<id>/family.py subclasses :class:`OptimizeFamily`, which
+renders the family's ``question.j2`` and ``solution.j2`` (to Markdown and to LaTeX) from the context
 the family builds, checks the generic constraints, refuses draws where a known
 mistake would land inside the tolerance, and writes the full worked solution for
 ``derive solve --variant``.
@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy
 
-from derive.exam.family import Answer, Family, tolerance_for
+from derive.exam.family import Answer, Family, exercises_folder, tolerance_for
 from derive.present.formatting import latex_number
 from derive.render.templating import render
 
@@ -192,13 +192,13 @@ class OptimizeFamily(Family):
                 out.append(f"{right.name}: the mistake '{what}' gives an accepted answer")
         return out
 
-    def render(self, params: dict, part: str, fmt: str, precision: int) -> str:
+    def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
         if part not in ("question", "solution") or fmt not in ("tex", "md"):
             raise ValueError(f"render part 'question' or 'solution' as 'tex' or 'md', not {part!r}/{fmt!r}")
         asked = [{"key": a.key, "name": a.name, "latex": a.latex, "choices": list(a.choices),
                   "prompt": self.prompt(a)} for a in self.answers(params)]
         context = dict(self.context(params, precision), family=self.metadata(), precision=precision, asked=asked)
-        return render(f"exam_{self.id.replace('-', '_')}_{part}.{fmt}.j2", context)
+        return render(f"{self.id}/{part}.j2", dict(context, fmt=fmt), folders=(exercises_folder(),))
 
     def solve_files(self, params: dict, formats, precision: int) -> dict[str, str | bytes]:
         """question and worked solution as whole documents, the answer key, and the family's sheets."""

@@ -252,3 +252,26 @@ def test_typical_slips_fall_outside_the_tolerance(family_id):
                 slips.append(-a.value)
             for slip in filter(lambda s: s is not None, slips):
                 assert abs(slip - a.value) > a.tolerance, (variant.code, a.name, slip, a.value, a.tolerance)
+
+
+def test_stress_reports_a_numeric_answer_without_its_blank():
+    """Moodle puts each cloze sub-question at its blank; a question that forgets one is a failure."""
+    from derive.exam.family import Answer, Family
+    from derive.exam.stress import stress
+
+    class Forgetful(Family):
+        def __init__(self):
+            super().__init__({"id": "forgetful", "code": "FGT", "title": "A family that forgets a blank"})
+
+        def draw(self, rng):
+            return {"x": float(rng.integers(1, 9))}
+
+        def answers(self, params):
+            return [Answer("x[1]", "x_1", "x_{1}", params["x"], 0.001),
+                    Answer("x[2]", "x_2", "x_{2}", params["x"] + 0.5, 0.001)]
+
+        def render_body(self, params, part, fmt, precision):
+            return "x_1 = @@BLANK:x[1]@@" if part == "question" else "done"
+
+    report = stress(Forgetful(), 3)
+    assert [f["error"] for f in report["failures"]] == ["the question has no answer blank for x_2"] * 3

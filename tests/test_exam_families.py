@@ -279,3 +279,42 @@ def test_solve_files_give_question_solution_and_key():
     files = family.solve_files(params, ["md", "tex", "json"], 4)
     assert {"solution.md", "solution.tex", "answers.json", "gd.md", "gd.tex", "gd.json"} <= set(files)
     assert "\\begin{document}" in files["solution.tex"]
+
+
+ALL_FAMILIES = FAMILIES + ["backprop-forward", "backprop-full-step", "backprop-hidden-layer", "backprop-output-layer",
+                           "chain-rule"]
+
+
+@pytest.mark.parametrize("family_id", ALL_FAMILIES)
+def test_every_numeric_answer_has_one_explicit_blank_in_both_formats(family_id):
+    """blank(key) writes @@BLANK:key@@; the sheets show the format's empty blank, never the marker."""
+    from derive.exam.family import BLANK
+
+    family = get_family(family_id)
+    for seed in range(5):
+        question = draw_question(family, seed, 1, 1, set())
+        numeric = [a.key for a in question.answers if not a.is_choice]
+        for fmt in ("md", "tex"):
+            marked = family.render(question.params, "question", fmt, 4, blanks=True)
+            assert sorted(BLANK.findall(marked)) == sorted(numeric)
+            sheet = family.render(question.params, "question", fmt, 4)
+            assert "@@BLANK" not in sheet
+            assert sheet.count(r"\hrulefill" if fmt == "tex" else "| $") >= len(numeric)
+            assert "@@BLANK" not in family.render(question.params, "solution", fmt, 4, blanks=True)
+
+
+def test_each_family_is_a_folder_with_info_and_one_template_per_part():
+    from pathlib import Path
+
+    from derive.exam.family import exercises_folder
+
+    for family_id in ALL_FAMILIES:
+        folder = Path(exercises_folder(), family_id)
+        family = get_family(family_id)
+        assert (folder / "info.yaml").is_file()
+        assert family.metadata()["id"] == family_id
+        if family_id in FAMILIES:      # drawn by code, written once for md and tex
+            assert (folder / "family.py").is_file()
+            assert {p.name for p in folder.glob("*.j2")} == {"question.j2", "solution.j2"}
+        else:                           # drawn from info.yaml by derive/exam/network_family.py
+            assert not (folder / "family.py").exists()

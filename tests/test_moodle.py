@@ -123,7 +123,7 @@ class StubFamily(Family):
     def __init__(self, question_md: str, solution_md: str = "The answer is $x$."):
         self.question_md, self.solution_md = question_md, solution_md
 
-    def render(self, params, part, fmt, precision):
+    def render_body(self, params, part, fmt, precision):
         return self.question_md if part == "question" else self.solution_md
 
 
@@ -374,7 +374,8 @@ def test_pipes_outside_math_and_escaped_pipes_still_split_or_not():
 
 def test_the_answer_blank_is_found_in_a_cell_with_a_pipe():
     answer = Answer("rho1", "rho1", "|1 - 2a\\gamma_{1}|", 0.5, 0.001)
-    (element,) = cloze_questions(ET.fromstring(moodle_xml([stub_variant([answer], CONTRACTION_ROW)])))
+    question_md = CONTRACTION_ROW.replace("| |\n", "|@@BLANK:rho1@@|\n")      # as the blank(key) macro writes it
+    (element,) = cloze_questions(ET.fromstring(moodle_xml([stub_variant([answer], question_md)])))
     text = text_of(element, "questiontext")
     assert "<td>\\(|1 - 2a\\gamma_{1}|\\)</td>\n<td>{1:NUMERICAL:=0.5:0.001}</td>" in text
     assert 'class="derive-answer"' not in text
@@ -431,3 +432,14 @@ def test_choice_text_is_inline_html():
     (sub,) = moodle_cloze(text_of(element, "questiontext"))
     assert [a["raw"] for a in sub["alternatives"]] == ["<strong>first</strong> \\(x|y\\)",
                                                        "&lt;i&gt;second&lt;/i&gt;"]   # HTML escaped
+def test_a_cloze_sub_question_goes_where_the_blank_marker_is():
+    """Blanks are explicit markers (the blank(key) macro), not found by reading the Markdown table."""
+    from derive.exam.family import Answer
+
+    answers = [Answer("x[1]", "x_1", "x_{1}", 0.5, 0.001), Answer("x[2]", "x_2", "x_{2}", 0.25, 0.001)]
+    question_md = "Fill in: $x_2 =$ @@BLANK:x[2]@@ and then $x_1 =$ @@BLANK:x[1]@@."
+    root = ET.fromstring(moodle_xml([stub_variant(answers, question_md)]))
+    (element,) = cloze_questions(root)
+    text = text_of(element, "questiontext")
+    assert "@@BLANK" not in text and 'class="derive-answer"' not in text
+    assert text.index("{1:NUMERICAL:=0.25:") < text.index("{1:NUMERICAL:=0.5:")

@@ -15,6 +15,9 @@ def test_wheel_contains_templates_and_exercises(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {"derive/templates/" + p.name for p in (ROOT / "templates").glob("*.j2")}
     expected |= {"derive/exercises/" + p.name for p in (ROOT / "exercises").glob("*.yaml")}
+    expected |= {"derive/exercises/" + str(p.relative_to(ROOT / "exercises")).replace("\\", "/")
+                 for pattern in ("*/info.yaml", "*/*.j2", "*/family.py") for p in (ROOT / "exercises").glob(pattern)}
+    assert len([n for n in expected if n.endswith("/info.yaml")]) == 13
     expected |= {"derive/cli/__init__.py", "derive/cli/solve.py", "derive/core/graph.py"}
     assert expected <= names, sorted(expected - names)
     assert any(n.endswith("entry_points.txt") for n in names)

@@ -12,9 +12,10 @@ by anyone.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import math
-import pkgutil
+import re
+import sys
 from dataclasses import dataclass
 from importlib import resources
 
@@ -23,7 +24,13 @@ import yaml
 
 from derive.core.errors import InputError, suggest
 
-__all__ = ["Family", "Answer", "FAMILIES", "register", "get_family", "all_families", "tolerance_for"]
+__all__ = ["Family", "Answer", "FAMILIES", "register", "get_family", "all_families", "tolerance_for",
+           "exercises_folder", "BLANK"]
+
+#: An answer blank in a rendered question, as the ``blank(key)`` macro of exam_macros.j2 writes it.
+BLANK = re.compile(r"@@BLANK:(.+?)@@")
+#: What a blank becomes on a sheet: an empty table cell in Markdown, a line to write on in LaTeX.
+EMPTY_BLANK = {"md": " ", "tex": r"\hrulefill"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +61,14 @@ def tolerance_for(value: float, relative: float = 0.002, absolute: float = 5e-5)
     return math.ceil(raw * 10 ** digits - 1e-9) / 10 ** digits
 
 
+def exercises_folder() -> str:
+    """The folder of the shipped families (``exercises/`` of the source tree, ``derive/exercises`` installed)."""
+    return str(resources.files("derive.exercises"))
+
+
 class Family:
-    """Base class.  Subclasses set the metadata and implement draw/evaluate/problems/render."""
+    """Base class.  The metadata comes from the family's info.yaml; subclasses implement
+    draw/answers/problems/render_body."""
 
     id: str = ""
     code: str = ""            # three capital letters, part of variant codes
@@ -63,6 +76,19 @@ class Family:
     topics: tuple[str, ...] = ()
     difficulty: int = 1       # 1 (drill) .. 3 (exam)
     asks: str = ""            # what is asked, in one sentence
+
+    def __init__(self, info: dict | None = None):
+        self.info = dict(info or {})
+        for field in ("id", "code", "title", "asks"):
+            if field in self.info:
+                setattr(self, field, str(self.info[field]))
+        self.topics = tuple(self.info.get("topics", self.topics))
+        self.difficulty = int(self.info.get("difficulty", self.difficulty))
+
+    @property
+    def ranges(self) -> dict:
+        """What a draw picks from: the ``draw:`` section of the family's info.yaml."""
+        return self.info.get("draw", {})
 
     def draw(self, rng: numpy.random.Generator) -> dict:
         raise NotImplementedError
@@ -97,8 +123,17 @@ class Family:
         """The network spec (CONTRACT §1) of a network question, else None."""
         return None
 
-    def render(self, params: dict, part: str, fmt: str, precision: int) -> str:
-        """The body of the question (``part="question"``) or of its worked solution, in md or tex."""
+    def render(self, params: dict, part: str, fmt: str, precision: int, blanks: bool = False) -> str:
+        """The body of the question (``part="question"``) or of its worked solution, in md or tex.
+
+        The answer blanks are the format's empty blanks, or with ``blanks=True`` the markers
+        ``@@BLANK:<key>@@`` (for Moodle, which puts a cloze sub-question in each).
+        """
+        text = self.render_body(params, part, fmt, precision)
+        return text if blanks else BLANK.sub(lambda _: EMPTY_BLANK[fmt], text)
+
+    def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
+        """The rendered template, with its blanks as markers."""
         raise NotImplementedError
 
     def solve_files(self, params: dict, formats, precision: int) -> dict[str, str | bytes]:
@@ -130,22 +165,37 @@ _LOADED = False
 
 
 def _load() -> None:
-    """Register the families shipped in exercises/: *.yaml with an ``id`` and every Python module."""
+    """Register the families shipped in exercises/: one folder per family with an info.yaml, and a
+    family.py where drawing needs code (else it is a network family, drawn from its info.yaml)."""
     global _LOADED
     if _LOADED:
         return
     _LOADED = True
     from derive.exam.network_family import NetworkFamily
 
-    folder = resources.files("derive.exercises")
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".yaml"):
-            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and "id" in data and data.get("kind", "network") == "network":
-                register(NetworkFamily(data))
-    package = importlib.import_module("derive.exercises")   # found at run time: exercises sit above exam
-    for module in sorted(m.name for m in pkgutil.iter_modules(package.__path__)):
-        importlib.import_module(f"derive.exercises.{module}")
+    for entry in sorted(resources.files("derive.exercises").iterdir(), key=lambda p: p.name):
+        if not entry.joinpath("info.yaml").is_file():
+            continue
+        info = yaml.safe_load(entry.joinpath("info.yaml").read_text(encoding="utf-8"))
+        if info.get("id") != entry.name:
+            raise ValueError(f"exercises/{entry.name}/info.yaml: id must be the folder's name, not {info.get('id')!r}")
+        code = entry.joinpath("family.py")
+        register((_family_class(entry.name, code) if code.is_file() else NetworkFamily)(info))
+
+
+def _family_class(family_id: str, path) -> type[Family]:
+    """The Family subclass defined in exercises/<id>/family.py, imported at run time as
+    ``derive.exercises.<id with underscores>`` (exercises sit above exam: no static import)."""
+    name = "derive.exercises." + family_id.replace("-", "_")
+    spec = importlib.util.spec_from_file_location(name, str(path))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    classes = [v for v in vars(module).values()
+               if isinstance(v, type) and issubclass(v, Family) and v.__module__ == name]
+    if len(classes) != 1:
+        raise ValueError(f"exercises/{family_id}/family.py must define one Family subclass, not {len(classes)}")
+    return classes[0]
 
 
 def all_families() -> list[Family]:

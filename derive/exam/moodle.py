@@ -342,23 +342,21 @@ def _category_xml(title: str, family) -> str:
 
 
 def _fill_answer_table(markdown: str, answers: tuple[Answer, ...]) -> tuple[str, dict[int, bool]]:
-    """Put a placeholder for each answer into the empty cell of its row of the "your answer" table."""
-    lines = markdown.split("\n")
+    """Put a placeholder for each answer where its blank is: the ``@@BLANK:<key>@@`` markers that the
+    templates' ``blank(key)`` macro writes.  A blank of no asked answer stays an empty blank."""
+    from derive.exam.family import BLANK    # here, not at the top: this file's imports belong to the HTML part
+
+    position = {answer.key: k for k, answer in enumerate(answers)}
     placed: dict[int, bool] = {}
-    used: set[int] = set()
-    for k, answer in enumerate(answers):
-        if not answer.latex:
-            continue
-        for j, line in enumerate(lines):
-            if j in used or not line.strip().startswith("|"):
-                continue
-            cells = _cells(line)
-            if len(cells) >= 2 and cells[0] == f"${answer.latex}$" and cells[-1] == "":
-                lines[j] = "| " + " | ".join(cells[:-1] + [f"@@CLOZE{k}@@"]) + " |"
-                used.add(j)
-                placed[k] = True
-                break
-    return "\n".join(lines), placed
+
+    def place(match: re.Match) -> str:
+        k = position.get(match.group(1))
+        if k is None or k in placed:
+            return " "
+        placed[k] = True
+        return f"@@CLOZE{k}@@"
+
+    return BLANK.sub(place, markdown), placed
 
 
 def question_xml(variant: Variant, question: Question, precision: int = 4) -> str:
@@ -370,7 +368,7 @@ def question_xml(variant: Variant, question: Question, precision: int = 4) -> st
         files[DIAGRAM_NAME] = family.diagram_svg(question.params, precision).encode("utf-8")
         images[FIGURE] = f"@@PLUGINFILE@@/{DIAGRAM_NAME}"
 
-    body_md = family.render(question.params, "question", "md", precision)
+    body_md = family.render(question.params, "question", "md", precision, blanks=True)
     body_md, placed = _fill_answer_table(body_md, question.answers)
     body = markdown_to_html(body_md, images)
     lines = []

@@ -1,6 +1,6 @@
-"""Network exercise families, declared in exercises/*.yaml.
+"""Network exercise families, declared in exercises/<id>/info.yaml.
 
-A family file gives the network's shape, the grids its numbers are drawn from,
+A family's info.yaml gives the network's shape, the grids its numbers are drawn from,
 the asked quantities and the question text; this class does the rest.  The
 worked solution is rendered once per family with markers in place of numbers
 (:func:`derive.present.solution.template_solution`), so a variant only costs one
@@ -10,6 +10,7 @@ evaluation and one pass of number filling.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 import numpy
 
@@ -19,7 +20,7 @@ from derive.core.graph import build_graph
 from derive.core.keys import Key
 from derive.present.solution import fill_markers, marker_table, template_solution
 from derive.core.spec import parse_spec
-from derive.exam.family import Answer, Family, tolerance_for
+from derive.exam.family import Answer, Family, exercises_folder, tolerance_for
 
 __all__ = ["NetworkFamily"]
 
@@ -41,12 +42,11 @@ def _grid(rng, rule, shape=None):
 
 
 class NetworkFamily(Family):
+    difficulty = 2
+
     def __init__(self, data: dict):
+        super().__init__(data)
         self.data = data
-        self.id, self.code, self.title = data["id"], data["code"], data["title"]
-        self.topics = tuple(data.get("topics", ()))
-        self.difficulty = int(data.get("difficulty", 2))
-        self.asks = data.get("asks", "")
         self.network = data["network"]
         self.grids = data["draw"]
         self.question_text = data.get("question", "")
@@ -193,15 +193,17 @@ class NetworkFamily(Family):
 
         solution = template_solution(self._template_spec, precision)
         context = solution_context(solution)
-        asked = [{"name": self.notation.plain(k), "latex": self.notation.latex(k), "value": f"\x05{k}\x05"}
-                 for k in self.asked_keys]
-        rows = (len(asked) + 1) // 2      # answer blanks in two columns, read down the first column
+        asked = [{"key": str(k), "name": self.notation.plain(k), "latex": self.notation.latex(k),
+                  "value": f"\x05{k}\x05", "choices": []} for k in self.asked_keys]
         context.update(training=None, family=self.metadata(), question_text=self.question_text, asked=asked,
-                       asked_rows=[asked[r::rows] for r in range(rows)], tikz=tikz(solution),
-                       svg_name="@@FIGURE@@", heading="\\subsection", md_heading="####")
-        return render(f"exam_network_{part}.{fmt}.j2", context)
+                       tikz=tikz(solution), svg_name="@@FIGURE@@", heading="\\subsection", md_heading="####", fmt=fmt)
+        if part == "solution":
+            context["body"] = render(f"solution_body.{fmt}.j2", context)
+        own = Path(exercises_folder(), self.id, f"{part}.j2")      # a family may bring its own template
+        name = f"{self.id}/{part}.j2" if own.is_file() else f"exam_network_{part}.j2"
+        return render(name, context, folders=(exercises_folder(),))
 
-    def render(self, params: dict, part: str, fmt: str, precision: int) -> str:
+    def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
         return fill_markers(self._template(part, fmt, precision), self.markers(params, precision))
 
     def diagram_svg(self, params: dict, precision: int) -> str:

@@ -12,21 +12,26 @@ import math
 import traceback
 
 from derive.core.errors import DeriveError
-from derive.exam.family import Family
+from derive.exam.family import BLANK, Family
 from derive.exam.variants import draw_question
 
 __all__ = ["stress"]
 
 
 def stress(family: Family, n: int, first_seed: int = 1) -> dict:
-    """Draw one question per seed; collect failures, rejected draws and the spread of each answer."""
+    """Draw one question per seed; collect failures (a numeric answer without its blank in the question
+    among them), rejected draws and the spread of each answer."""
     failures, degenerate, draws = [], 0, 0
     spread: dict[str, list[float]] = {}
     for seed in range(first_seed, first_seed + n):
         try:
             question = draw_question(family, seed, 1, 1, set())
-            family.render(question.params, "question", "md", 4)
+            blanks = BLANK.findall(family.render(question.params, "question", "md", 4, blanks=True))
             family.render(question.params, "solution", "md", 4)
+            missing = [a.name for a in question.answers if not a.is_choice and a.key not in blanks]
+            if missing:     # Moodle would have to append these below the question instead
+                failures.append({"seed": seed, "error": f"the question has no answer blank for {', '.join(missing)}"})
+                continue
         except DeriveError as exc:
             failures.append({"seed": seed, "error": str(exc)})
             continue

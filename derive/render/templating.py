@@ -6,6 +6,12 @@ packaged ``derive/templates``.  LaTeX templates use LaTeX-safe delimiters
 TeX braces never fight Jinja2's.  Undefined variables fail loudly
 (StrictUndefined).  A user folder always runs in Jinja2's sandbox.
 
+Format-neutral templates (any other ``*.j2``, such as an exercise family's
+``question.j2``) are written once for both formats: they use the LaTeX-safe
+delimiters and get the target format as ``fmt``; the macros of
+``exam_macros.j2`` turn it into Markdown or LaTeX syntax.  Their folders
+(``folders=``) are searched before the packaged templates.
+
 Filters: ``tex_escape`` (user text into LaTeX), ``num`` (plain number),
 ``texnum`` (number in LaTeX).
 """
@@ -22,7 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from derive.core.errors import InputError
 from derive.present.formatting import DEFAULT_PRECISION, format_number, latex_number
 
-__all__ = ["latex_environment", "markdown_environment", "tex_escape", "render"]
+__all__ = ["latex_environment", "markdown_environment", "shared_environment", "tex_escape", "render"]
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -74,8 +80,8 @@ def _packaged_templates() -> str:
     return str(resources.files("derive.templates"))
 
 
-def _environment(user_folder: str | None, **delimiters) -> jinja2.Environment:
-    folders = ([user_folder] if user_folder else []) + [_packaged_templates()]
+def _environment(user_folder: str | None, extra_folders: tuple[str, ...] = (), **delimiters) -> jinja2.Environment:
+    folders = ([user_folder] if user_folder else []) + list(extra_folders) + [_packaged_templates()]
     cls = SandboxedEnvironment if user_folder else jinja2.Environment
     env = cls(loader=jinja2.FileSystemLoader(folders), undefined=jinja2.StrictUndefined,
               autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
@@ -88,12 +94,21 @@ def _environment(user_folder: str | None, **delimiters) -> jinja2.Environment:
     return env
 
 
+_LATEX_DELIMITERS = dict(block_start_string=r"\BLOCK{", block_end_string="}",
+                         variable_start_string=r"\VAR{", variable_end_string="}",
+                         comment_start_string=r"\#{", comment_end_string="}",
+                         line_statement_prefix="%%", line_comment_prefix="%#")
+
+
 @lru_cache(maxsize=8)
 def latex_environment(user_folder: str | None = None) -> jinja2.Environment:
-    return _environment(user_folder, block_start_string=r"\BLOCK{", block_end_string="}",
-                        variable_start_string=r"\VAR{", variable_end_string="}",
-                        comment_start_string=r"\#{", comment_end_string="}",
-                        line_statement_prefix="%%", line_comment_prefix="%#")
+    return _environment(user_folder, **_LATEX_DELIMITERS)
+
+
+@lru_cache(maxsize=8)
+def shared_environment(user_folder: str | None = None, folders: tuple[str, ...] = ()) -> jinja2.Environment:
+    """Format-neutral templates: LaTeX-safe delimiters, ``folders`` searched before the packaged ones."""
+    return _environment(user_folder, folders, **_LATEX_DELIMITERS)
 
 
 @lru_cache(maxsize=8)
@@ -101,9 +116,15 @@ def markdown_environment(user_folder: str | None = None) -> jinja2.Environment:
     return _environment(user_folder)
 
 
-def render(template_name: str, context: dict, user_folder: str | None = None) -> str:
-    """Render ``*.tex.j2`` with the LaTeX environment and anything else with the Markdown one."""
-    env = latex_environment(user_folder) if template_name.endswith(".tex.j2") else markdown_environment(user_folder)
+def render(template_name: str, context: dict, user_folder: str | None = None, folders: tuple[str, ...] = ()) -> str:
+    """Render ``*.tex.j2`` with the LaTeX environment, ``*.md.j2`` with the Markdown one and any
+    other ``*.j2`` (format-neutral, ``fmt`` in the context) with the shared one."""
+    if template_name.endswith(".tex.j2"):
+        env = latex_environment(user_folder)
+    elif template_name.endswith(".md.j2"):
+        env = markdown_environment(user_folder)
+    else:
+        env = shared_environment(user_folder, tuple(folders))
     try:
         return env.get_template(template_name).render(**context)
     except jinja2.TemplateNotFound:

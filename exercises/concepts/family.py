@@ -1,0 +1,52 @@
+"""Exercise family ``concepts``: backpropagation vs gradient descent, as multiple choice.
+
+Each variant asks four stems of the bank; each stem shows its correct statement
+and three distractors drawn from real misconceptions, in an order drawn by the
+generator.  Params hold only indices (into the bank of info.yaml), so a variant is plain data.
+
+>>> from derive.exam.family import get_family
+>>> family = get_family("concepts")
+>>> params = {"items": [{"stem": 0, "options": [1, 0, 2, 3]}]}
+>>> family.answers(params)[0].value
+1.0
+"""
+
+from __future__ import annotations
+
+from derive.exercises._common import OptimizeFamily, choice_answer
+
+LETTERS = "abcd"
+
+
+class Concepts(OptimizeFamily):
+    def draw(self, rng):
+        items = []
+        bank = self.ranges["bank"]
+        for stem in rng.choice(len(bank), size=self.ranges["asked"], replace=False):
+            wrong = rng.choice(len(bank[int(stem)]["wrong"]), size=3, replace=False)
+            options = [0] + [int(w) + 1 for w in wrong]        # 0: the correct statement
+            items.append({"stem": int(stem), "options": [options[int(i)] for i in rng.permutation(4)]})
+        return {"items": items}
+
+    def option_text(self, stem: int, option: int) -> str:
+        entry = self.ranges["bank"][stem]
+        return entry["correct"] if option == 0 else entry["wrong"][option - 1]
+
+    def answers(self, params):
+        return [choice_answer(f"q[{k}]", f"question {k}", rf"\text{{Q{k}}}", item["options"].index(0),
+                              [self.option_text(item["stem"], o) for o in item["options"]])
+                for k, item in enumerate(params["items"], 1)]
+
+    def checks(self, params, answers):
+        stems = [item["stem"] for item in params["items"]]
+        return [] if len(set(stems)) == len(stems) else ["a stem is asked twice"]
+
+    def context(self, params, precision):
+        questions = []
+        for k, item in enumerate(params["items"], 1):
+            stem = item["stem"]
+            options = [{"letter": LETTERS[i], "text": self.option_text(stem, o), "correct": o == 0}
+                       for i, o in enumerate(item["options"])]
+            correct = next(o for o in options if o["correct"])
+            questions.append({"number": k, "stem": self.ranges["bank"][stem]["stem"], "options": options, "correct": correct})
+        return {"questions": questions}
