@@ -114,7 +114,7 @@ def _negative(symbol):
 
 
 class _Scheme(Notation):
-    """Names from one hook per kind (:meth:`_base`); derivatives named from their operands, as Mazur does.
+    """Names from one hook per kind (:meth:`_base`); derivatives named from their operands.
 
     Subclasses implement ``_base(key, new)`` for the non-derivative kinds (``new``: the value after
     the update) and may name some derivatives specially in ``_special_derivative``.

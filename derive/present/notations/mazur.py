@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from derive.core.keys import Key
-from derive.present.notations.base import Notation, derivative_operands
+from derive.present.notations.base import _Scheme
 
 __all__ = ["Mazur"]
 
 
-class Mazur(Notation):
+class Mazur(_Scheme):
     """The lecture's example: i1, h1, o1; w1..w8 layer by layer; net_h1, out_o1, E_total, w5+."""
 
     name = "mazur"
@@ -23,9 +23,33 @@ class Mazur(Notation):
             return f"h{neuron}"
         return f"h{layer}.{neuron}"
 
+    def _base(self, key: Key, new: bool):
+        """Plain and LaTeX name of every kind but the derivatives (named from their operands)."""
+        kind, index = key.kind, key.index
+        if kind in ("w", "b", "theta"):
+            plain, latex = self._param(key)
+            return (plain + "+", latex + "^{+}") if new else (plain, latex)
+        if kind == "input":
+            return f"i{index[0]}", f"i_{{{index[0]}}}"
+        if kind == "target":
+            unit = self.unit(self.arch.depth, index[0])
+            return f"target_{unit}", rf"\mathit{{target}}_{{{unit}}}"
+        if kind in ("net", "out"):
+            return f"{kind}_{self.unit(*index)}", rf"\mathit{{{kind}}}_{{{self.unit(*index)}}}"
+        if kind == "E":
+            if not index:
+                return "E_total", r"E_{\mathit{total}}"
+            unit = self.unit(self.arch.depth, index[0])
+            return f"E_{unit}", f"E_{{{unit}}}"
+        if kind == "eta":
+            return "eta", r"\eta"
+        if kind == "delta":
+            return f"delta_{self.unit(*index)}", rf"\delta_{{{self.unit(*index)}}}"
+        return None
+
     def _param(self, key: Key) -> tuple[str, str]:
         """Plain and LaTeX name of a weight or bias."""
-        kind, index = (key.parameter or key).kind, key.index
+        kind, index = key.kind, key.index
         if kind == "w":
             n = self._weight_number[index]
             return f"w{n}", f"w_{{{n}}}"
@@ -35,48 +59,6 @@ class Mazur(Notation):
             return f"{symbol}{index[0]}", f"{latex_symbol}_{{{index[0]}}}"
         unit = self.unit(*index)
         return f"{symbol}_{unit}", f"{latex_symbol}_{{{unit}}}"
-
-    def plain(self, key: Key) -> str:
-        kind, index = key.kind, key.index
-        if kind == "input":
-            return f"i{index[0]}"
-        if kind == "target":
-            return f"target_{self.unit(self.arch.depth, index[0])}"
-        if kind in ("net", "out"):
-            return f"{kind}_{self.unit(*index)}"
-        if kind == "E":
-            return f"E_{self.unit(self.arch.depth, index[0])}" if index else "E_total"
-        if kind == "eta":
-            return "eta"
-        if kind in ("w", "b", "theta"):
-            return self._param(key)[0]
-        if key.is_updated:
-            return self._param(key)[0] + "+"
-        if kind == "delta":
-            return f"delta_{self.unit(*index)}"
-        top, bottom = derivative_operands(key, self.arch)
-        return f"d{self.plain(top)}/d{self.plain(bottom)}"
-
-    def latex(self, key: Key) -> str:
-        kind, index = key.kind, key.index
-        if kind == "input":
-            return f"i_{{{index[0]}}}"
-        if kind == "target":
-            return rf"\mathit{{target}}_{{{self.unit(self.arch.depth, index[0])}}}"
-        if kind in ("net", "out"):
-            return rf"\mathit{{{kind}}}_{{{self.unit(*index)}}}"
-        if kind == "E":
-            return f"E_{{{self.unit(self.arch.depth, index[0])}}}" if index else r"E_{\mathit{total}}"
-        if kind == "eta":
-            return r"\eta"
-        if kind in ("w", "b", "theta"):
-            return self._param(key)[1]
-        if key.is_updated:
-            return self._param(key)[1] + "^{+}"
-        if kind == "delta":
-            return rf"\delta_{{{self.unit(*index)}}}"
-        top, bottom = derivative_operands(key, self.arch)
-        return rf"\frac{{\partial {self.latex(top)}}}{{\partial {self.latex(bottom)}}}"
 
     def convention(self) -> str:
         return (r"Each weight moves against its gradient: $w^{+} = w - \eta \cdot "
