@@ -109,9 +109,10 @@ class NetworkFamily(Family):
         givens = [given_values(parse_spec(p, source=f"<{self.id} variant>")) for p in candidates]
         arrays = {key: numpy.array([g[key] for g in givens]) for key in givens[0]}
         columns = evaluate_float(self.graph, arrays)
-        for position, params in enumerate(candidates):
-            self._prefetched[id(params)] = (params, {k: float(v[position]) if numpy.ndim(v) else float(v)
-                                                     for k, v in columns.items()})
+        # Whole columns to Python floats at once, then one row per candidate.
+        rows = zip(*(v.tolist() if numpy.ndim(v) else [float(v)] * len(candidates) for v in columns.values()))
+        for params, row in zip(candidates, rows):
+            self._prefetched[id(params)] = (params, dict(zip(columns, row)))
 
     def values(self, params: dict) -> dict[Key, float]:
         """Every quantity of one variant (remembered for the few calls that follow on the same draw)."""
@@ -143,14 +144,23 @@ class NetworkFamily(Family):
         return table
 
     @cached_property
-    def _asked_names(self) -> list[tuple[Key, str, str, str]]:
-        return [(k, str(k), self.notation.plain(k), self.notation.latex(k)) for k in self.asked_keys]
+    def _asked_names(self) -> list[tuple[Key, str, str, str, Key | None]]:
+        """Each asked key with its text, names and (for an updated parameter) the parameter it updates."""
+        return [(k, str(k), self.notation.plain(k), self.notation.latex(k), k.parameter if k.is_updated else None)
+                for k in self.asked_keys]
+
+    @cached_property
+    def _updated_parameters(self) -> dict[str, tuple[Key, Key]]:
+        """{answer key text: (updated key, the parameter it updates)} for the asked updated parameters."""
+        return {text: (k, parameter) for k, text, _, _, parameter in self._asked_names if parameter is not None}
 
     def answers(self, params: dict) -> list[Answer]:
         values = self.values(params)
-        return [Answer(text, name, latex, values[k], tolerance_for(self._scale(k, values), self.relative_tolerance,
-                                                                   self.absolute_tolerance))
-                for k, text, name, latex in self._asked_names]
+        relative, absolute = self.relative_tolerance, self.absolute_tolerance
+        return [Answer(text, name, latex, values[k],
+                       tolerance_for(values[k] - values[parameter] if parameter is not None else values[k],
+                                     relative, absolute))
+                for k, text, name, latex, parameter in self._asked_names]
 
     @staticmethod
     def _scale(key: Key, values: dict) -> float:
@@ -163,14 +173,19 @@ class NetworkFamily(Family):
     def problems(self, params: dict, answers: list[Answer]) -> list[str]:
         out = super().problems(params, answers)
         values = self.values(params)
-        for key, value in values.items():
-            if key.kind == "net" and abs(value) >= SATURATION:
+        net_keys = self.__dict__.get("_net_keys")
+        if net_keys is None:      # in the order of the evaluated quantities (the same for every variant)
+            net_keys = self.__dict__["_net_keys"] = [k for k in values if k.kind == "net"]
+        for key in net_keys:
+            value = values[key]
+            if abs(value) >= SATURATION:
                 out.append(f"{self.notation.plain(key)} = {value:.3f} saturates the activation")
+        updated = self._updated_parameters
         for answer in answers:
             if "/" in answer.key and abs(answer.value) < 0.5 * 10 ** -SHOWN_DECIMALS:
                 out.append(f"{answer.name} rounds to 0 at {SHOWN_DECIMALS} decimals")
-            key = Key.parse(answer.key)
-            if key.is_updated and abs(self._scale(key, values)) < 3 * answer.tolerance:
+            pair = updated.get(answer.key)
+            if pair is not None and abs(values[pair[0]] - values[pair[1]]) < 3 * answer.tolerance:
                 # Otherwise the old value, or the update with the wrong sign, would be accepted.
                 out.append(f"{answer.name} moves too little to tell it from the old value")
         return out
