@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 import sympy  # noqa: E402
 
-from derive.exam.family import get_family  # noqa: E402
+from derive.exam.registry import get_family  # noqa: E402
 from derive.exam.writer import ExamPlan, write_exam  # noqa: E402
 
 

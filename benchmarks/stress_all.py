@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from derive.exam.family import all_families  # noqa: E402
+from derive.exam.registry import all_families  # noqa: E402
 from derive.exam.stress import stress  # noqa: E402
 
 

@@ -152,7 +152,7 @@ def test_units_notation_names_and_err_alias(tmp_path, capsys):
 
 
 def test_variant_code_with_several_families_as_exercise(tmp_path, capsys):
-    from derive.exam.family import get_family
+    from derive.exam.registry import get_family
     from derive.exam.variants import generate
 
     variant = next(generate([get_family("backprop-full-step"), get_family("chain-rule")], 1, 2026))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from derive.cli import main
-from derive.exam.family import get_family
+from derive.exam.registry import get_family
 from derive.core.keys import Key
 from derive.exam.variants import MAX_DRAWS, generate, parse_code, regenerate, variant_code
 from tests.reference import reference_values

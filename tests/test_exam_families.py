@@ -11,7 +11,7 @@ import math
 import numpy
 import pytest
 
-from derive.exam.family import get_family
+from derive.exam.registry import get_family
 from derive.exam.variants import draw_question
 from tests.support.tools import extract_math, katex_errors, require
 

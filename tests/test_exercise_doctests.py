@@ -9,7 +9,7 @@ import sys
 import pytest
 
 import derive.exercises
-from derive.exam.family import all_families
+from derive.exam.registry import all_families
 
 FAMILY_MODULES = sorted({type(f).__module__ for f in all_families() if type(f).__module__.startswith("derive.exercises.")})
 

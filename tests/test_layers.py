@@ -35,3 +35,14 @@ def test_importing_the_command_line_loads_no_mathematics():
     code = "import sys, derive.cli; print(sorted(m for m in ('sympy', 'numpy', 'matplotlib', 'jinja2') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_no_module_of_derive_imports_one_that_imports_it_back():
+    # Within a layer too: a cycle means two modules that are really one, or a piece in the wrong
+    # place (function-level imports count: they are cycles that only wait to be run).
+    import grimp
+
+    graph = grimp.build_graph("derive")
+    cycles = sorted((a, b) for a in graph.modules for b in graph.find_modules_directly_imported_by(a)
+                    if a != b and graph.chain_exists(b, a))
+    assert cycles == []

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from derive.cli import main
-from derive.exam.family import all_families
+from derive.exam.registry import all_families
 from derive.render.texcompile import compile_pdf, overfull_boxes
 from tests.support.tools import require
 

@@ -16,7 +16,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from derive.exam.family import Answer, Family, get_family
+from derive.exam.family import Answer, Family
+
+from derive.exam.registry import get_family
 from derive.exam.moodle import (_cdata, cloze_escape, cloze_number, markdown_to_html, moodle_xml,
                                 question_xml, write_moodle)
 from derive.exam.variants import Question, Variant, generate

@@ -53,7 +53,7 @@ def load_exam_file(path: str) -> dict:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def families_command(fmt):
     """List the exercise families: id, title, what is asked."""
-    from derive.exam.family import all_families
+    from derive.exam.registry import all_families
 
     families = all_families()
     if fmt == "json":
@@ -76,7 +76,7 @@ def families_command(fmt):
 @click.option("--title", default=None, help="Title printed on every page.")
 def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title):
     """N randomized variants: question and solution sheets, answer keys, Moodle XML."""
-    from derive.exam.family import get_family
+    from derive.exam.registry import get_family
     from derive.exam.writer import EXAM_FORMATS, ExamPlan, write_exam
 
     formats = parse_formats(formats, EXAM_FORMATS)
@@ -118,7 +118,7 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def stress_command(family_id, n, seed, fmt):
     """Run a family over N seeds: failures, degenerate draws and the spread of every answer."""
-    from derive.exam.family import get_family
+    from derive.exam.registry import get_family
     from derive.exam.stress import stress
 
     report = stress(get_family(family_id, "FAMILY"), n, seed)

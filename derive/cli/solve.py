@@ -55,7 +55,7 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
         solution = solve(spec, exact=exact, precision=precision, notation=notation, given=run.givens(run.steps[0])[0])
     _refuse_non_finite(spec, solution)
     if formats == ["json"] and out_dir is None:
-        from derive.sheets.solution import solution_document
+        from derive.sheets.training import solution_document
 
         click.echo(dumps(solution_document(solution, run)), nl=False)
         return
@@ -77,7 +77,7 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision):
     question = variant.questions[question_number - 1]
     precision = DEFAULT_PRECISION if precision is None else precision
     if formats == ["json"] and out_dir is None:
-        from derive.sheets.solution import solution_document
+        from derive.sheets.training import solution_document
 
         if question.family.spec(question.params) is not None:
             from derive.present.solution import solve

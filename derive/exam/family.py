@@ -4,6 +4,7 @@ A family's draw is plain data (JSON-serialisable ``params``), so a question can
 be written into answers.json, regenerated from a variant code, and recomputed
 by anyone.
 
+>>> from derive.exam.registry import get_family
 >>> family = get_family("backprop-full-step")
 >>> params = family.draw(numpy.random.default_rng([2026, 1, 1]))
 >>> sorted(family.evaluate(params))[:3]
@@ -12,20 +13,14 @@ by anyone.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
-import sys
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy
-import yaml
 
-from derive.core.errors import InputError, suggest
-
-__all__ = ["Family", "Answer", "FAMILIES", "register", "get_family", "all_families", "tolerance_for",
-           "exercises_folder", "BLANK"]
+__all__ = ["Family", "Answer", "tolerance_for", "exercises_folder", "BLANK"]
 
 #: An answer blank in a rendered question, as the ``blank(key)`` macro of exam_macros.j2 writes it.
 BLANK = re.compile(r"@@BLANK:(.+?)@@")
@@ -140,80 +135,6 @@ class Family:
         """The full worked solution as files, for ``derive solve --variant``."""
         raise NotImplementedError
 
-    def __reduce__(self):
-        # Families are registered singletons: pickle (for worker processes) by id, not by contents.
-        return get_family, (self.id,)
-
     def metadata(self) -> dict:
         return {"id": self.id, "code": self.code, "title": self.title, "topics": list(self.topics),
                 "difficulty": self.difficulty, "asks": self.asks}
-
-
-FAMILIES: dict[str, Family] = {}
-
-
-def register(family: Family) -> Family:
-    if family.id in FAMILIES:
-        raise ValueError(f"two exercise families are called {family.id!r}")
-    if any(f.code == family.code for f in FAMILIES.values()):
-        raise ValueError(f"two exercise families use the code {family.code!r}")
-    FAMILIES[family.id] = family
-    return family
-
-
-_LOADED = False
-
-
-def _load() -> None:
-    """Register the families shipped in exercises/: one folder per family with an info.yaml, and a
-    family.py where drawing needs code (else it is a network family, drawn from its info.yaml)."""
-    global _LOADED
-    if _LOADED:
-        return
-    _LOADED = True
-    from derive.exam.network_family import NetworkFamily
-
-    for entry in sorted(resources.files("derive.exercises").iterdir(), key=lambda p: p.name):
-        if not entry.joinpath("info.yaml").is_file():
-            continue
-        info = yaml.safe_load(entry.joinpath("info.yaml").read_text(encoding="utf-8"))
-        if info.get("id") != entry.name:
-            raise ValueError(f"exercises/{entry.name}/info.yaml: id must be the folder's name, not {info.get('id')!r}")
-        code = entry.joinpath("family.py")
-        register((_family_class(entry.name, code) if code.is_file() else NetworkFamily)(info))
-
-
-def _family_class(family_id: str, path) -> type[Family]:
-    """The Family subclass defined in exercises/<id>/family.py, imported at run time as
-    ``derive.exercises.<id with underscores>`` (exercises sit above exam: no static import)."""
-    name = "derive.exercises." + family_id.replace("-", "_")
-    spec = importlib.util.spec_from_file_location(name, str(path))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    classes = [v for v in vars(module).values()
-               if isinstance(v, type) and issubclass(v, Family) and v.__module__ == name]
-    if len(classes) != 1:
-        raise ValueError(f"exercises/{family_id}/family.py must define one Family subclass, not {len(classes)}")
-    return classes[0]
-
-
-def all_families() -> list[Family]:
-    _load()
-    return sorted(FAMILIES.values(), key=lambda f: f.id)
-
-
-def get_family(family_id: str, source: str = "--family") -> Family:
-    _load()
-    if family_id not in FAMILIES:
-        raise InputError(source, "", "the id of an exercise family (see 'derive families')", got=repr(family_id),
-                         suggestion=suggest(family_id, FAMILIES))
-    return FAMILIES[family_id]
-
-
-def family_by_code(code: str) -> Family:
-    _load()
-    for family in FAMILIES.values():
-        if family.code == code:
-            return family
-    raise KeyError(code)

@@ -1,6 +1,6 @@
 """Stress test of a family over many seeds, like R/exams' stresstest_exercise.
 
->>> from derive.exam.family import get_family
+>>> from derive.exam.registry import get_family
 >>> report = stress(get_family("chain-rule"), 20)
 >>> report["failures"], report["n"]
 ([], 20)

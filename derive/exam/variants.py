@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy
 
 from derive.core.errors import DeriveError, InputError
-from derive.exam.family import Answer, Family, family_by_code
+from derive.exam.family import Answer, Family
+from derive.exam.registry import family_by_code
 
 __all__ = ["Question", "Variant", "variant_code", "parse_code", "generate", "regenerate", "MAX_DRAWS"]
 

@@ -12,7 +12,8 @@ def solution_files(solution, formats, templates_dir=None, run=None) -> dict[str,
     """{file name: content} for the requested formats; ``run`` (a TrainingRun) adds the
     training tables, the loss plot and the JSON's iterations."""
     from derive.sheets.diagram import svg
-    from derive.sheets.solution import solution_context, solution_document
+    from derive.sheets.solution import solution_context
+    from derive.sheets.training import solution_document
 
     context = solution_context(solution)
     context["training"] = None

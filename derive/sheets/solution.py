@@ -16,7 +16,7 @@ from derive.core.functions import LOSSES, get_activation
 from derive.core.keys import Key
 from derive.present.printing import QuantityLatexPrinter
 
-__all__ = ["solution_json", "solution_document", "solution_context", "sections"]
+__all__ = ["solution_json", "solution_context", "sections"]
 
 
 def _block(step, shortcut: dict | None = None) -> dict:
@@ -201,14 +201,3 @@ def solution_json(solution) -> dict:
         "precision": solution.precision,
         "generator": f"derive {__version__}",
     }
-
-
-def solution_document(solution, run=None) -> dict:
-    """The JSON of CONTRACT §3, with ``iterations`` for a training run."""
-    document = solution_json(solution)
-    if run is not None:
-        from derive.sheets.training import iterations_json
-
-        document["iterations"] = iterations_json(run, solution)
-        document["epoch_losses"] = list(run.epoch_losses)
-    return document

@@ -6,9 +6,9 @@ from derive.core.keys import Key
 from derive.core.training import TrainingRun, TrainingStep
 from derive.present.formatting import format_number, latex_number
 from derive.present.solution import Solution, solve
-from derive.sheets.solution import quantities_json
+from derive.sheets.solution import quantities_json, solution_json
 
-__all__ = ["iterations_json", "training_context", "step_solutions"]
+__all__ = ["iterations_json", "training_context", "step_solutions", "solution_document"]
 
 COLUMNS = 5   # parameters per epoch table
 
@@ -94,3 +94,12 @@ def training_context(run: TrainingRun, like: Solution) -> dict:
         "momentum": spec.momentum, "momentum_text": format_number(spec.momentum, precision),
         "averaging": averaging, "tables": tables,
     }
+
+
+def solution_document(solution: Solution, run: TrainingRun | None = None) -> dict:
+    """The JSON of CONTRACT §3: the solved step, with ``iterations`` for a training run."""
+    document = solution_json(solution)
+    if run is not None:
+        document["iterations"] = iterations_json(run, solution)
+        document["epoch_losses"] = list(run.epoch_losses)
+    return document

@@ -4,7 +4,7 @@ Each variant asks four stems of the bank; each stem shows its correct statement
 and three distractors drawn from real misconceptions, in an order drawn by the
 generator.  Params hold only indices (into the bank of info.yaml), so a variant is plain data.
 
->>> from derive.exam.family import get_family
+>>> from derive.exam.registry import get_family
 >>> family = get_family("concepts")
 >>> params = {"items": [{"stem": 0, "options": [1, 0, 2, 3]}]}
 >>> family.answers(params)[0].value
