@@ -56,7 +56,7 @@ from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
-from derive.exam.family import Answer
+from derive.exam.family import BLANK, Answer
 from derive.exam.variants import Question, Variant
 
 __all__ = ["moodle_xml", "write_moodle", "question_xml", "markdown_to_html", "markdown_inline",
@@ -292,20 +292,6 @@ def markdown_inline(text: str, images: dict[str, str] | None = None) -> str:
     return _MARKDOWN.renderInline(text, {"images": images or {}}).strip()
 
 
-def _cells(row: str) -> list[str]:
-    """A table row's cells as the table rule splits them (``|`` inside math stays), escapes kept.
-
-    For ``_fill_answer_table``, which finds the answer blanks in the rendered Markdown.
-    """
-    cells = re.split(r"(?<!\\)\|", _protect_pipes(row, _MARKDOWN))
-    stripped = row.strip()
-    if stripped.startswith("|"):
-        cells = cells[1:]
-    if stripped.endswith("|") and not stripped.endswith("\\|"):
-        cells = cells[:-1]
-    return [c.strip().replace(_PIPE, "|") for c in cells]
-
-
 # -- XML -----------------------------------------------------------------------------------------
 
 def _cdata(html: str) -> str:
@@ -341,11 +327,9 @@ def _category_xml(title: str, family) -> str:
     ])
 
 
-def _fill_answer_table(markdown: str, answers: tuple[Answer, ...]) -> tuple[str, dict[int, bool]]:
+def _place_blanks(markdown: str, answers: tuple[Answer, ...]) -> tuple[str, dict[int, bool]]:
     """Put a placeholder for each answer where its blank is: the ``@@BLANK:<key>@@`` markers that the
     templates' ``blank(key)`` macro writes.  A blank of no asked answer stays an empty blank."""
-    from derive.exam.family import BLANK    # here, not at the top: this file's imports belong to the HTML part
-
     position = {answer.key: k for k, answer in enumerate(answers)}
     placed: dict[int, bool] = {}
 
@@ -369,7 +353,7 @@ def question_xml(variant: Variant, question: Question, precision: int = 4) -> st
         images[FIGURE] = f"@@PLUGINFILE@@/{DIAGRAM_NAME}"
 
     body_md = family.render(question.params, "question", "md", precision, blanks=True)
-    body_md, placed = _fill_answer_table(body_md, question.answers)
+    body_md, placed = _place_blanks(body_md, question.answers)
     body = markdown_to_html(body_md, images)
     lines = []
     for k, answer in enumerate(question.answers):
