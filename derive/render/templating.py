@@ -101,13 +101,8 @@ _LATEX_DELIMITERS = dict(block_start_string=r"\BLOCK{", block_end_string="}",
 
 
 @lru_cache(maxsize=8)
-def latex_environment(user_folder: str | None = None) -> jinja2.Environment:
-    return _environment(user_folder, **_LATEX_DELIMITERS)
-
-
-@lru_cache(maxsize=8)
-def shared_environment(user_folder: str | None = None, folders: tuple[str, ...] = ()) -> jinja2.Environment:
-    """Format-neutral templates: LaTeX-safe delimiters, ``folders`` searched before the packaged ones."""
+def latex_environment(user_folder: str | None = None, folders: tuple[str, ...] = ()) -> jinja2.Environment:
+    """LaTeX and format-neutral templates: LaTeX-safe delimiters, ``folders`` searched before the packaged ones."""
     return _environment(user_folder, folders, **_LATEX_DELIMITERS)
 
 
@@ -119,12 +114,10 @@ def markdown_environment(user_folder: str | None = None) -> jinja2.Environment:
 def render(template_name: str, context: dict, user_folder: str | None = None, folders: tuple[str, ...] = ()) -> str:
     """Render ``*.tex.j2`` with the LaTeX environment, ``*.md.j2`` with the Markdown one and any
     other ``*.j2`` (format-neutral, ``fmt`` in the context) with the shared one."""
-    if template_name.endswith(".tex.j2"):
-        env = latex_environment(user_folder)
-    elif template_name.endswith(".md.j2"):
+    if template_name.endswith(".md.j2"):
         env = markdown_environment(user_folder)
     else:
-        env = shared_environment(user_folder, tuple(folders))
+        env = latex_environment(user_folder, tuple(folders))
     try:
         return env.get_template(template_name).render(**context)
     except jinja2.TemplateNotFound:
