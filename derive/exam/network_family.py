@@ -126,14 +126,17 @@ class NetworkFamily(Family):
 
     def prefetch(self, candidates: list[dict]) -> None:
         """Evaluate the candidates in one call of the compiled graph, on arrays (one entry per candidate)."""
-        self._prefetched = {}
+        self._prefetched = {id(params): (params, values)
+                            for params, values in zip(candidates, self._evaluate(candidates))}
+
+    def _evaluate(self, candidates: list[dict]) -> list[dict[Key, float]]:
+        """Every quantity of each candidate, from one call of the compiled graph on arrays."""
         if not candidates:
-            return
+            return []
         columns = evaluate_float(self.graph, self._givens(candidates))
         # Whole columns to Python floats at once, then one row per candidate.
         rows = zip(*(v.tolist() if numpy.ndim(v) else [float(v)] * len(candidates) for v in columns.values()))
-        for params, row in zip(candidates, rows):
-            self._prefetched[id(params)] = (params, dict(zip(columns, row)))
+        return [dict(zip(columns, row)) for row in rows]
 
     def _givens(self, candidates: list[dict]) -> dict[Key, numpy.ndarray]:
         """The given numbers of many draws, one array per given quantity (one entry per draw),
@@ -167,8 +170,7 @@ class NetworkFamily(Family):
         for seen, values in cache:
             if seen is params:
                 return values
-        spec = parse_spec(params, source=f"<{self.id} variant>")
-        values = evaluate_float(self.graph, given_values(spec))
+        values = self._evaluate([params])[0]
         cache.insert(0, (params, values))
         del cache[4:]
         return values
