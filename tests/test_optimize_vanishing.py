@@ -186,3 +186,9 @@ def test_the_loss_sum_is_the_sum_of_the_outputs_and_internal():
         parse_spec({"layers": [1, 1], "activation": "linear", "loss": "sum", "weights": [[[2]]],
                     "learning_rate": 0.1, "input": [1], "target": [0]})
 
+
+def test_the_widest_deepest_chain_has_a_finite_bound_where_the_bound_is_finite():
+    # 50^199 alone overflows a float; (1/4)^200 * 50^199 = 12.5^199 / 4 does not.
+    chain = deep_chain(200, "sigmoid", 0.05, width=1000)
+    assert chain.layers[0].bound == pytest.approx(12.5 ** 199 / 4, rel=1e-12)
+    assert deep_chain(200, "relu", 2.0, width=1000).layers[0].bound == math.inf   # 2000^199 is beyond floats

@@ -22,6 +22,7 @@ traversal) and derive's evaluator evaluates it, as for ``derive solve``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy
@@ -136,6 +137,18 @@ def chain_network(depth: int, activation: str, gain: float, bias: float, input_v
                        examples=(Example((input_value,), (0.0,)),), title="deep chain", name="chain")
 
 
+def _bound(largest: float, gain: float, steps: int) -> float:
+    """phi'_max^(steps+1) |gain|^steps; where |gain|^steps alone overflows, the same as
+    phi'_max (phi'_max |gain|)^steps (inf only when the bound itself is that large)."""
+    try:
+        return largest ** (steps + 1) * abs(gain) ** steps
+    except OverflowError:
+        try:
+            return largest * (largest * abs(gain)) ** steps
+        except OverflowError:
+            return math.inf
+
+
 def deep_chain(depth: int = 10, activation: str = "sigmoid", weight: float = 0.5, width: int = 1,
                bias: float = 0.0, input_value: float = 1.0) -> Chain:
     """The chain's numbers, read layer by layer from the evaluated step graph of :func:`chain_network`."""
@@ -146,8 +159,7 @@ def deep_chain(depth: int = 10, activation: str = "sigmoid", weight: float = 0.5
     layers = []
     for layer in range(1, depth + 1):
         slope = values[Key("dout/dnet", (layer, 1))]
-        bound = phi.largest_derivative ** (depth - layer + 1) * abs(gain) ** (depth - layer)
         layers.append(Layer(layer, values[Key("net", (layer, 1))], values[Key("out", (layer, 1))], slope,
                             slope if layer == depth else gain * slope, values[Key("delta", (layer, 1))],
-                            values[Key("dE/dw", (layer, 1, 1))], bound))
+                            values[Key("dE/dw", (layer, 1, 1))], _bound(phi.largest_derivative, gain, depth - layer)))
     return Chain(depth, width, weight, bias, input_value, phi, tuple(layers))
