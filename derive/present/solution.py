@@ -64,6 +64,7 @@ class Step:
     value_latex: str
     numbers: str              # LaTeX of the right-hand side with numbers substituted
     exact: str | None = None  # full precision: 40 digits in --exact mode; with chained rounding, the float's repr
+    terms: str = ""           # chained rounding, a sum over paths: its rounded terms, 0.055399425 + (-0.019049119)
 
     @property
     def equation(self) -> str:
@@ -77,7 +78,8 @@ class Step:
             return f"{self.latex} = {self.value_latex}"
         if self.trivial:
             return f"{self.latex} = {self.definition} = {self.value_latex}"
-        return f"{self.latex} = {self.numbers} = {self.value_latex}"
+        terms = f" = {self.terms}" if self.terms else ""
+        return f"{self.latex} = {self.numbers}{terms} = {self.value_latex}"
 
 
 def _from_skeleton(name: str) -> property:
@@ -200,11 +202,12 @@ def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECI
     in_formula = {k: _parenthesised(v) for k, v in value_latex.items()}
     steps = {}
     for key, sk in skeletons.items():
-        numbers = fill(sk.numbers_template, in_formula, value_latex) if sk.numbers_template else ""
+        terms = ""
         if chained is not None and key in chained.terms:   # the rounded terms a hand calculation adds up
-            numbers += " = " + " + ".join(_parenthesised(latex_number(t, places[key])) for t in chained.terms[key])
-        steps[key] = Step(sk, values[key], format_number(shown[key], places[key]), value_latex[key], numbers,
-                          full[key] if full else None)
+            terms = " + ".join(_parenthesised(latex_number(t, places[key])) for t in chained.terms[key])
+        steps[key] = Step(sk, values[key], format_number(shown[key], places[key]), value_latex[key],
+                          fill(sk.numbers_template, in_formula, value_latex) if sk.numbers_template else "",
+                          full[key] if full else None, terms)
     return Solution(spec, graph, notation_obj, steps, precision, exact, chained)
 
 

@@ -27,7 +27,7 @@ def _block(step, shortcut: dict | None = None) -> dict:
     """
     form = "constant" if step.constant else "trivial" if step.trivial else "full"
     return {"key": str(step.key), "latex": step.latex, "definition": step.definition, "numbers": step.numbers,
-            "value": step.value_latex, "form": form, "shortcut": shortcut}
+            "value": step.value_latex, "form": form, "shortcut": shortcut, "terms": step.terms or None}
 
 
 def _softmax_cce(arch) -> bool:
