@@ -19,6 +19,8 @@ from derive.check import check_answers
 from derive.core.keys import Key
 from derive.core.spec import builtin_spec, parse_spec
 from tests.reference import reference_values
+from tests.test_check_published import PRINTED     # Han, Kamber & Pei, Example 9.1, as printed (Err = -dE/dnet)
+from tests.test_check_published import SPEC as HKP
 from tests.support.cli import run_cli
 
 D = Decimal
@@ -102,27 +104,8 @@ def test_every_step_of_the_lecture_matches_the_hand_calculation(rounding, by_han
             assert chained[key] == value, key
 
 
-HKP = """notation: units
-layers: [3, 2, 1]
-activation: sigmoid
-loss: half_sse
-weights:
-  - [[0.2, 0.4, -0.5], [-0.3, 0.1, 0.2]]
-  - [[-0.3, -0.2]]
-biases: [[-0.4, 0.2], [0.1]]
-learning_rate: 0.9
-input: [1, 0, 1]
-target: [1]
-"""
 ROUNDING = "rounding: {default: 3, backward: 4}\n"
 
-#: Han, Kamber & Pei, Example 9.1, Tables 9.4-9.6 as printed (Err = -dE/dnet, derive's delta = -Err).
-PRINTED = {
-    "I4": "-0.7", "O4": "0.332", "I5": "0.1", "O5": "0.525", "I6": "-0.105", "O6": "0.474",
-    "Err6": "0.1311", "Err5": "-0.0065", "Err4": "-0.0087",
-    "w46+": "-0.261", "w56+": "-0.138", "w14+": "0.192", "w15+": "-0.306", "w24+": "0.4", "w25+": "0.1",
-    "w34+": "-0.508", "w35+": "0.194", "theta6+": "0.218", "theta5+": "0.194", "theta4+": "-0.408",
-}
 KEYS = {"I4": "net[1,1]", "O4": "out[1,1]", "I5": "net[1,2]", "O5": "out[1,2]", "I6": "net[2,1]", "O6": "out[2,1]",
         "Err6": "delta[2,1]", "Err5": "delta[1,2]", "Err4": "delta[1,1]",
         "w46+": "w_new[2,1,1]", "w56+": "w_new[2,1,2]", "w14+": "w_new[1,1,1]", "w15+": "w_new[1,2,1]",
