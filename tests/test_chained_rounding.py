@@ -286,3 +286,13 @@ def test_chained_sheets_typeset_and_fit_the_page(tmp_path):
         log: list[str] = []
         compile_pdf(files["solution.tex"], {}, log=log)
         assert overfull_boxes(log[0]) == []
+
+
+def test_a_step_left_undefined_by_rounding_is_refused_naming_rounding(tmp_path):
+    spec = tmp_path / "saturated.yaml"      # out = sigmoid(10) = 0.99995 is 1.000 at 3 places: log(1 - 1)
+    spec.write_text("layers: [1, 1]\nactivation: sigmoid\nloss: bce\nweights: [[[10]]]\nlearning_rate: 0.1\n"
+                    "input: [1]\ntarget: [0]\nrounding: 3\n")
+    status, out, err = run_cli(["solve", str(spec), "--format", "json"])
+    assert status == 2 and out == "" and "saturated.yaml: rounding: expected numbers for which every" in err
+    assert "round to more places" in err
+    assert run_cli(["solve", str(spec), "--format", "json", "--chain-rounding", "6"])[0] == 0
