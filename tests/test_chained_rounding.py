@@ -40,12 +40,20 @@ def sigmoid(x: Decimal) -> Decimal:
         return 1 / (1 + (-x).exp())
 
 
-def lecture_by_hand(r) -> dict[str, Decimal]:
-    """The lecture's step (Mazur's 2-2-2 example) as a student does it: every number rounded by r
-    and used rounded; the hidden error is the sum of the two paths, each rounded first."""
-    i, t, eta, b1, b2 = [D("0.05"), D("0.10")], [D("0.01"), D("0.99")], D("0.5"), D("0.35"), D("0.60")
-    w1 = [[D("0.15"), D("0.20")], [D("0.25"), D("0.30")]]
-    w2 = [[D("0.40"), D("0.45")], [D("0.50"), D("0.55")]]
+LECTURE = {"weights": [[[0.15, 0.20], [0.25, 0.30]], [[0.40, 0.45], [0.50, 0.55]]], "biases": [0.35, 0.60],
+           "learning_rate": 0.5, "input": [0.05, 0.10], "target": [0.01, 0.99]}
+
+
+def lecture_by_hand(r, numbers=LECTURE) -> dict[str, Decimal]:
+    """The lecture's step (Mazur's 2-2-2 example: sigmoid, shared biases not trained, half the SSE)
+    as a student does it: every number rounded by r and used rounded; the hidden error is the sum
+    of the two paths, each rounded first.  ``numbers``: another 2-2-2 network's, in spec form."""
+    def dec(x):
+        return D(repr(float(x)))
+
+    i, t = [dec(x) for x in numbers["input"]], [dec(x) for x in numbers["target"]]
+    eta, (b1, b2) = dec(numbers["learning_rate"]), [dec(b) for b in numbers["biases"]]
+    w1, w2 = ([[dec(w) for w in row] for row in matrix] for matrix in numbers["weights"])
     v = {}
     h = []
     for j in range(2):
@@ -296,3 +304,20 @@ def test_a_step_left_undefined_by_rounding_is_refused_naming_rounding(tmp_path):
     assert status == 2 and out == "" and "saturated.yaml: rounding: expected numbers for which every" in err
     assert "round to more places" in err
     assert run_cli(["solve", str(spec), "--format", "json", "--chain-rounding", "6"])[0] == 0
+
+
+def test_exam_chain_rounding_keys_are_the_chained_solutions_of_their_specs(tmp_path):
+    status, out, err = run_cli(["exam", "--family", "backprop-full-step", "--family", "gd-steps", "-n", "3",
+                                "--seed", "5", "--out", str(tmp_path / "exam"), "--format", "md,json",
+                                "--chain-rounding", "4"])
+    assert status == 0, err
+    variants = json.loads((tmp_path / "exam" / "answers.json").read_text())["variants"]
+    for variant in variants:
+        network, descent = variant["questions"]
+        assert network["spec"]["rounding"] == 4 and "rounding" not in descent["params"]
+        by_hand = lecture_by_hand(places(4), network["spec"])      # the same 2-2-2 network, new numbers
+        assert {k: D(repr(a["value"])) for k, a in network["answers"].items()} == {k: by_hand[k]
+                                                                                 for k in network["answers"]}
+    assert "Chained rounding, as in a hand calculation" in (tmp_path / "exam" / "solutions.md").read_text()
+    status, _, err = run_cli(["exam", "--family", "gd-steps", "--out", str(tmp_path / "x"), "--chain-rounding", "x"])
+    assert status == 2 and "--chain-rounding: expected" in err

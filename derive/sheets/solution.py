@@ -145,9 +145,9 @@ _ROUNDING_WORDS = {
 
 def rounding_sentence(solution) -> str | None:
     """The sheet's one sentence on chained rounding, or None at full precision."""
-    if solution.chained is None:
-        return None
     rounding = solution.spec.rounding
+    if rounding is None:
+        return None
     others = [f"{_ROUNDING_WORDS[name]} to {precision.words()}" for name, precision in rounding.by_name]
     return ("Chained rounding, as in a hand calculation: each quantity is computed from the rounded values "
             f"of the quantities it is defined from and rounded half up to {rounding.default.words()}"
