@@ -275,3 +275,41 @@ def test_stress_reports_a_numeric_answer_without_its_blank():
 
     report = stress(Forgetful(), 3)
     assert [f["error"] for f in report["failures"]] == ["the question has no answer blank for x_2"] * 3
+
+
+def _network_family(**changes):
+    from derive.exam.network_family import NetworkFamily
+
+    info = {"id": "test-net", "code": "TNT", "title": "Test", "topics": [], "asks": "", "asked": ["E", "w_new[*]"],
+            "network": {"layers": [2, 3, 2], "activation": "sigmoid", "loss": "bce", "bias": "neuron"},
+            "draw": {"weights": {"low": -0.9, "high": 0.9, "step": 0.05, "nonzero": True},
+                     "biases": {"low": -0.5, "high": 0.5, "step": 0.1}, "input": {"low": 0.05, "high": 0.95, "step": 0.05},
+                     "target": [0.1, 0.9], "learning_rate": [0.5, 1.0]}}
+    for field, value in changes.items():
+        info["draw"][field] = value
+    return NetworkFamily(info)
+
+
+def test_bulk_evaluation_of_draws_equals_one_by_one():
+    """Many draws are evaluated at once from their stacked numbers; each must equal its own evaluation
+    (here with per-neuron biases and three hidden neurons, against the independent reference)."""
+    family = _network_family()
+    draws = [family.draw(np.random.default_rng([7, k])) for k in range(40)]
+    family.prefetch(draws)
+    for params in draws:
+        values, expected = family.values(params), reference_values(params)
+        assert {str(k): v for k, v in values.items() if str(k) in expected} == pytest.approx(
+            {k: v for k, v in expected.items() if k in {str(k) for k in values}}, rel=1e-12, abs=1e-15)
+    family.prefetch([])
+
+
+@pytest.mark.parametrize("field, grid, message", [
+    ("learning_rate", [0.0, 0.5], "learning_rate"),
+    ("target", {"low": 0.5, "high": 1.5, "step": 0.5}, "target[0]"),
+])
+def test_a_grid_that_can_draw_a_bad_number_is_refused_when_the_family_is_built(field, grid, message):
+    """A draw is not checked number by number: the spec check passes at both ends of every grid instead."""
+    from derive.core.errors import InputError
+
+    with pytest.raises(InputError, match=re.escape(message)):
+        _network_family(**{field: grid})._template_spec

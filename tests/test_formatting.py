@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derive.present.formatting import format_number, latex_number
+from derive.present.formatting import format_all, format_fixed, format_number, latex_number
 
 
 def half_up(value: float, places: int) -> str:
@@ -45,3 +45,26 @@ def test_fast_path_equals_the_rule(value, places):
     if value != 0 and abs(value) < 1e-4:
         return
     assert format_number(value, places) == half_up(value, places)
+
+
+def _ties(places: int):
+    """Numbers whose shortest repr ends in a 5 just past the last place (where the two roundings differ)."""
+    return st.integers(min_value=-10 ** 6, max_value=10 ** 6).map(lambda k: float(f"{k}5e-{places + 1}"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=1, max_value=12).flatmap(lambda places: st.tuples(st.just(places), st.lists(
+    st.one_of(st.floats(min_value=-1e7, max_value=1e7), st.floats(allow_nan=True, allow_infinity=True),
+              st.decimals(min_value=-100, max_value=100, places=places + 1).map(float), _ties(places),
+              st.sampled_from([0.0, -0.0, 1e-4, -1e-4, 9.99999e-5, 2.0 ** 51 * 10.0 ** -places])),
+    max_size=70))))
+def test_formatting_many_numbers_at_once_equals_the_rule(case):
+    """format_all's one-format-for-the-whole-list path gives each number's half-up rounding, ties included."""
+    places, values = case
+    texts, latexes = format_all(values, places)
+    assert texts == [format_number(v, places) for v in values]
+    assert latexes == [latex_number(v, places) for v in values]
+    plain = [abs(v) % 1 + 0.5 for v in values if v == v and abs(v) != float("inf")]   # all in plain notation
+    assert format_all(plain, places)[0] == [half_up(v, places) for v in plain]
+    assert format_all(values, places, fixed=True)[0] == [format_fixed(v, places) for v in values]
+    assert format_all(plain, places, fixed=True)[0] == [format_fixed(v, places) for v in plain]

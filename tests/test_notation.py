@@ -29,6 +29,24 @@ CONVENTION_WORDS = {
     "units": "written with a plus",
 }
 
+#: The sign sentence of each notation on the lecture's sheet (sigmoid, half the squared error, biases not trained).
+LECTURE_SIGNS = {
+    "mazur": r"Each weight moves against its gradient: $w^{+} = w - \eta \cdot "
+             r"\frac{\partial E_{\mathit{total}}}{\partial w}$.",
+    "signal": r"Signs: here $\delta_n = \frac{\partial E}{\partial e_n}$ is taken at the adder's output, so the "
+              r"lecture's error signal at a neuron's output is $-\frac{\partial E}{\partial y_n}$ (at an output neuron "
+              r"$z - y$, as $E = \frac{1}{2}(z - y)^{2}$), and each weight is updated as in the lecture, "
+              r"$w' = w + \eta \left(-\frac{\partial E}{\partial y_n}\right) \frac{d f_n(e)}{d e}\, y_m"
+              r" = w - \eta\, \delta_n\, y_m$.",
+    "layered": r"Each parameter moves against its gradient, $W^{(l)+} = W^{(l)} - \eta\, "
+               r"\frac{\partial E}{\partial W^{(l)}}$, where $\frac{\partial E}{\partial W^{(l)}} = "
+               r"\delta^{(l)} \left(a^{(l-1)}\right)^{T}$ and the error signal is "
+               r"$\delta^{(l)} = \frac{\partial E}{\partial z^{(l)}}$.",
+    "units": r"Signs: $\delta_j = \frac{\partial E}{\partial I_j}$ and the textbook's error is "
+             r"$\mathit{Err}_j = -\delta_j$ (for an output unit $\mathit{Err}_j = O_j(1 - O_j)(T_j - O_j)$), so every "
+             r"update is written with a plus: $w_{ij} \leftarrow w_{ij} + l \cdot \mathit{Err}_j \cdot O_i$.",
+}
+
 
 def deep_spec(bias_field: str, notation: str = "mazur", **extra) -> dict:
     """A 2-3-2-2 network with one bias (or threshold) per neuron in every layer."""
@@ -183,7 +201,7 @@ def test_lecture_example_renders_in_katex_and_pdflatex(tmp_path, name):
     assert CONVENTION_WORDS[name] in markdown
     # pdftotext interleaves inline fractions with the words around them: look in the LaTeX source
     assert CONVENTION_WORDS[name] in " ".join((tmp_path / "solution.tex").read_text().split())
-    assert solve(builtin_spec(), notation=name).notation.convention() in markdown
+    assert LECTURE_SIGNS[name] in markdown and LECTURE_SIGNS[name] in (tmp_path / "solution.tex").read_text()
 
 
 @pytest.mark.parametrize("name", NOTATIONS)
@@ -220,7 +238,8 @@ def test_units_writes_updates_with_a_plus():
 def test_units_thresholds_move_the_other_way():
     solution = solve(parse_spec(deep_spec("thresholds")), notation="units")
     assert solution.step("theta_new[3,1]").definition == r"\theta_{8} + l \cdot \delta_{8}"
-    assert r"\theta_j \leftarrow \theta_j - l" in solution.notation.convention()
+    assert solution.notation.convention() == {"textbook_output": True, "bias_sign": "-"}
+    assert r"and $\theta_j \leftarrow \theta_j - l \cdot \mathit{Err}_j$." in _markdown(solution)
 
 
 def _markdown(solution) -> str:

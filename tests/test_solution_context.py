@@ -52,3 +52,23 @@ def test_sections_carry_flags_not_words():
     assert (shortcut["out"], shortcut["target"], shortcut["target_value"]) == ("a^{(2)}_{2}", "y_{2}", "1")
     assert float(shortcut["out_value"]) - 1 == pytest.approx(float(delta["value"]), abs=1e-8)
     assert not any("title" in s or "intro" in s for s in context["sections"])
+
+
+def test_conventions_carry_data_not_sentences():
+    """tanh then softmax, cross-entropy, trained thresholds: the printed pieces and flags the
+    conventions sentences need; the words are the templates' (solution_macros.*.j2)."""
+    conventions = solution_context(solve(parse_spec(SOFTMAX), notation="layered"))["conventions"]
+    assert conventions == {
+        "activations": [{"name": "tanh", "title": "hyperbolic tangent", "layers": [1],
+                         "formula": r"\tanh{\left(x \right)}"},
+                        {"name": "softmax", "title": "softmax", "layers": [2], "formula": None}],
+        "loss": {"title": "categorical cross-entropy", "term": r"- y_{k} \cdot \log{\left(a_{k} \right)}",
+                 "target": "y_{k}", "output": "a_{k}"},
+        "bias": {"theta": True, "trained": True},
+        "signs": {"notation": "layered"}}
+    lecture = {name: solution_context(solve(builtin_spec(), notation=name))["conventions"] for name in NOTATIONS}
+    assert lecture["mazur"]["bias"] == {"theta": False, "trained": False}
+    assert {name: c["signs"] for name, c in lecture.items()} == {
+        "mazur": {"notation": "mazur"}, "signal": {"notation": "signal", "half_sse": True},
+        "layered": {"notation": "layered"},
+        "units": {"notation": "units", "textbook_output": True, "bias_sign": None}}

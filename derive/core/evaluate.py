@@ -33,8 +33,10 @@ __all__ = ["given_values", "evaluate_float", "evaluate_exact", "compile_graph", 
 EXACT_DIGITS = 40
 
 
-def given_values(spec: NetworkSpec, example: Example | None = None, weights=None, biases=None) -> dict[Key, float]:
-    """The given numbers of one step: the example, the weights, the biases, the learning rate."""
+def given_values(spec: NetworkSpec, example: Example | None = None, weights=None, biases=None,
+                 learning_rate=None) -> dict[Key, float]:
+    """The given numbers of one step: the example, the weights, the biases, the learning rate
+    (each number may be an array, one entry per network evaluated at once)."""
     example = example or spec.examples[0]
     weights = spec.weights if weights is None else weights
     biases = spec.biases if biases is None else biases
@@ -53,7 +55,7 @@ def given_values(spec: NetworkSpec, example: Example | None = None, weights=None
             values.update({Key(arch.bias_kind, (l, j + 1)): b for j, b in enumerate(bias)})
         else:
             values[Key(arch.bias_kind, (l,))] = bias
-    values[ETA] = spec.learning_rate
+    values[ETA] = spec.learning_rate if learning_rate is None else learning_rate
     return values
 
 

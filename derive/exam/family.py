@@ -98,13 +98,14 @@ class Family:
         """Why a draw is degenerate (empty: fine).  The generic check: asked answers are finite and distinct."""
         numeric = [a for a in answers if not a.is_choice]
         out = [f"{a.name} is not finite" for a in answers if not math.isfinite(a.value)]
+        # Two answers a student could swap undetected: equal at 4 decimals, or within tolerance.
+        shown = [round(a.value, 4) for a in numeric]
         for n, a in enumerate(numeric):
-            # Two answers a student could swap undetected: equal at 4 decimals, or within tolerance.
-            twin = next((b for b in numeric[n + 1:] if round(a.value, 4) == round(b.value, 4)
-                         or abs(a.value - b.value) <= max(a.tolerance, b.tolerance)), None)
-            if twin is not None:
-                out.append(f"{a.name} and {twin.name} coincide within their tolerance")
-                break
+            for m in range(n + 1, len(numeric)):
+                b = numeric[m]
+                if shown[n] == shown[m] or abs(a.value - b.value) <= max(a.tolerance, b.tolerance):
+                    out.append(f"{a.name} and {b.name} coincide within their tolerance")
+                    return out
         return out
 
     def signature(self, params: dict, answers: list[Answer]) -> tuple:

@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy
 
 from derive.core.evaluate import evaluate_float, given_values
-from derive.present.formatting import format_fixed
+from derive.present.formatting import format_all
 from derive.core.graph import build_graph
 from derive.core.keys import Key
 from derive.core.chained import evaluate_chained
 from derive.present.solution import fill_markers, marker_table, presented, template_solution
-from derive.core.spec import parse_spec, with_rounding
-from derive.exam.family import Answer, Family, exercises_folder, tolerance_for
+from derive.core.spec import Example, parse_spec, with_rounding
+from derive.exam.family import BLANK, EMPTY_BLANK, Answer, Family, exercises_folder, tolerance_for
 
 __all__ = ["NetworkFamily"]
 
@@ -29,17 +29,28 @@ SATURATION = 4.0          # |net| below this: no saturated sigmoid
 SHOWN_DECIMALS = 4        # answers are asked to 4 decimals
 
 
-def _grid(rng, rule, shape=None):
-    """Draw from ``{low, high, step}`` (numbers a student can compute with) or a list of choices."""
-    if isinstance(rule, list):
-        picks = rng.integers(0, len(rule), size=shape)
-        return numpy.asarray(rule, dtype=float)[picks]
-    count = int(round((rule["high"] - rule["low"]) / rule["step"])) + 1
-    steps = rng.integers(0, count, size=shape)
-    if rule.get("nonzero"):
+class _Grid:
+    """A draw rule, ``{low, high, step}`` (numbers a student can compute with, ``nonzero: true`` to
+    leave 0 out) or a list of choices, with every number it can give computed once."""
+
+    def __init__(self, rule):
+        if isinstance(rule, list):
+            self.values, self.zero = numpy.asarray(rule, dtype=float), None
+            return
+        count = int(round((rule["high"] - rule["low"]) / rule["step"])) + 1
+        self.values = numpy.round(rule["low"] + rule["step"] * numpy.arange(count), 6)
         zero = round(-rule["low"] / rule["step"])
-        steps = steps + (steps == zero) if 0 <= zero < count - 1 else steps   # 0 is not on offer
-    return numpy.round(rule["low"] + rule["step"] * steps, 6)
+        self.zero = zero if rule.get("nonzero") and 0 <= zero < count - 1 else None
+
+    def __call__(self, rng, shape=None):
+        picks = rng.integers(0, len(self.values), size=shape)
+        if self.zero is not None:
+            picks = picks + (picks == self.zero)     # 0 is not on offer: its draw takes the next step
+        return self.values[picks]
+
+    def extreme(self, shape=None, largest=False):
+        """An array of ``shape`` filled with the grid's smallest (or largest) number."""
+        return numpy.full(shape or (), self.values.max() if largest else self.values.min())
 
 
 class NetworkFamily(Family):
@@ -49,21 +60,24 @@ class NetworkFamily(Family):
         super().__init__(data)
         self.data = data
         self.network = data["network"]
-        self.grids = data["draw"]
+        self.grids = {name: _Grid(rule) for name, rule in data["draw"].items()}
         self.question_text = data.get("question", "")
         self.relative_tolerance = float(data.get("tolerance", {}).get("relative", 0.002))
         self.absolute_tolerance = float(data.get("tolerance", {}).get("absolute", 5e-5))
 
     # -- drawing ----------------------------------------------------------------------------
     def draw(self, rng: numpy.random.Generator) -> dict:
-        layers = self.network["layers"]
-        weights = [_grid(rng, self.grids["weights"], (layers[l], layers[l - 1])).tolist()
-                   for l in range(1, len(layers))]
+        return self._spec_from(lambda grid, shape=None: grid(rng, shape))
+
+    def _spec_from(self, pick) -> dict:
+        """The spec of one draw, each number taken by ``pick(grid, shape)``."""
+        layers, grids = self.network["layers"], self.grids
+        weights = [pick(grids["weights"], (layers[l], layers[l - 1])).tolist() for l in range(1, len(layers))]
         bias_mode = self.network.get("bias", "shared")
         if bias_mode == "shared":
-            biases = [float(b) for b in _grid(rng, self.grids["biases"], (len(layers) - 1,))]
+            biases = [float(b) for b in pick(grids["biases"], (len(layers) - 1,))]
         elif bias_mode == "neuron":
-            biases = [_grid(rng, self.grids["biases"], (layers[l],)).tolist() for l in range(1, len(layers))]
+            biases = [pick(grids["biases"], (layers[l],)).tolist() for l in range(1, len(layers))]
         else:
             biases = None
         spec = {"title": self.title, "notation": self.network.get("notation", "mazur"),
@@ -72,15 +86,24 @@ class NetworkFamily(Family):
         if biases is not None:
             spec["biases"] = biases
         spec.update(train_biases=bool(self.network.get("train_biases", False)),
-                    learning_rate=float(_grid(rng, self.grids["learning_rate"])),
-                    input=_grid(rng, self.grids["input"], (layers[0],)).tolist(),
-                    target=_grid(rng, self.grids["target"], (layers[-1],)).tolist())
+                    learning_rate=float(pick(grids["learning_rate"])),
+                    input=pick(grids["input"], (layers[0],)).tolist(),
+                    target=pick(grids["target"], (layers[-1],)).tolist())
         return spec
 
     # -- solving ----------------------------------------------------------------------------
     @cached_property
     def _template_spec(self):
-        return parse_spec(self.draw(numpy.random.default_rng(0)), source=f"exercises/{self.id}")
+        """The spec of one draw; and the spec check passed at both ends of every grid.
+
+        Every check of a drawn number (finite, a positive learning rate, targets in [0, 1] for
+        bce) holds for a whole interval once it holds at its ends, so a draw needs no check of
+        its own; cce's sum of targets is the exception, checked per draw (:meth:`_givens`).
+        """
+        source = f"exercises/{self.id}"
+        for largest in (False, True):
+            parse_spec(self._spec_from(lambda grid, shape=None: grid.extreme(shape, largest)), source=source)
+        return parse_spec(self.draw(numpy.random.default_rng(0)), source=source)
 
     @cached_property
     def graph(self):
@@ -104,16 +127,42 @@ class NetworkFamily(Family):
 
     def prefetch(self, candidates: list[dict]) -> None:
         """Evaluate the candidates in one call of the compiled graph, on arrays (one entry per candidate)."""
-        self._prefetched = {}
-        if not candidates or "rounding" in candidates[0]:      # chained rounding: one variant at a time
-            return
-        givens = [given_values(parse_spec(p, source=f"<{self.id} variant>")) for p in candidates]
-        arrays = {key: numpy.array([g[key] for g in givens]) for key in givens[0]}
-        columns = evaluate_float(self.graph, arrays)
+        if candidates and "rounding" in candidates[0]:      # chained rounding: one variant at a time
+            candidates = []
+        self._prefetched = {id(params): (params, values)
+                            for params, values in zip(candidates, self._evaluate(candidates))}
+
+    def _evaluate(self, candidates: list[dict]) -> list[dict[Key, float]]:
+        """Every quantity of each candidate, from one call of the compiled graph on arrays."""
+        if not candidates:
+            return []
+        columns = evaluate_float(self.graph, self._givens(candidates))
         # Whole columns to Python floats at once, then one row per candidate.
         rows = zip(*(v.tolist() if numpy.ndim(v) else [float(v)] * len(candidates) for v in columns.values()))
-        for params, row in zip(candidates, rows):
-            self._prefetched[id(params)] = (params, dict(zip(columns, row)))
+        return [dict(zip(columns, row)) for row in rows]
+
+    def _givens(self, candidates: list[dict]) -> dict[Key, numpy.ndarray]:
+        """The given numbers of many draws, one array per given quantity (one entry per draw),
+        through given_values with the draws' numbers stacked in the spec's places."""
+        spec = self._template_spec
+        if spec.architecture.loss == "cce":     # a sum constraint: checked draw by draw
+            for params in candidates:
+                parse_spec(params, source=f"<{self.id} variant>")
+        weights = []
+        for l in range(len(spec.weights)):
+            stacked = numpy.array([c["weights"][l] for c in candidates])     # (draws, rows, columns)
+            weights.append([[stacked[:, j, i] for i in range(stacked.shape[2])] for j in range(stacked.shape[1])])
+        biases = []
+        for l, template in enumerate(spec.biases):
+            if template is None:
+                biases.append(None)
+                continue
+            stacked = numpy.array([c["biases"][l] for c in candidates])
+            biases.append(tuple(stacked.T) if isinstance(template, tuple) else stacked)
+        example = Example(tuple(numpy.array([c["input"] for c in candidates]).T),
+                          tuple(numpy.array([c["target"] for c in candidates]).T))
+        return given_values(spec, example, weights, biases,
+                            learning_rate=numpy.array([c["learning_rate"] for c in candidates]))
 
     def values(self, params: dict) -> dict[Key, float]:
         """Every quantity of one variant (remembered for the few calls that follow on the same draw)."""
@@ -124,12 +173,13 @@ class NetworkFamily(Family):
         for seen, values in cache:
             if seen is params:
                 return values
-        spec = parse_spec(params, source=f"<{self.id} variant>")
-        values = evaluate_float(self.graph, given_values(spec))
-        if spec.rounding is not None:       # derive exam --chain-rounding: the numbers as worked by hand
+        if "rounding" in params:       # derive exam --chain-rounding: the numbers as worked by hand
+            spec = parse_spec(params, source=f"<{self.id} variant>")
             chained = evaluate_chained(self.graph, given_values(spec), spec.rounding,
                                        presented(self.graph, spec.notation))
             values = {key: float(value) for key, value in chained.values.items()}
+        else:
+            values = self._evaluate([params])[0]
         cache.insert(0, (params, values))
         del cache[4:]
         return values
@@ -143,10 +193,15 @@ class NetworkFamily(Family):
         values = self.values(params)
         table = marker_table(values, precision)
         # The answer key gives the asked quantities as students are asked for them: 4 decimals.
-        table.update({f"\x05{k}\x05": format_fixed(values[k], SHOWN_DECIMALS) for k in self.asked_keys})
+        table.update(zip(self._answer_markers, format_all([values[k] for k in self.asked_keys], SHOWN_DECIMALS,
+                                                          fixed=True)[0]))
         cache.insert(0, (params, precision, table))
         del cache[4:]
         return table
+
+    @cached_property
+    def _answer_markers(self) -> list[str]:
+        return [f"\x05{k}\x05" for k in self.asked_keys]
 
     @cached_property
     def _asked_names(self) -> list[tuple[Key, str, str, str, Key | None]]:
@@ -223,6 +278,16 @@ class NetworkFamily(Family):
         own = Path(exercises_folder(), self.id, f"{part}.j2")      # a family may bring its own template
         name = f"{self.id}/{part}.j2" if own.is_file() else f"exam_network_{part}.j2"
         return render(name, context, folders=(exercises_folder(),))
+
+    def render(self, params: dict, part: str, fmt: str, precision: int, blanks: bool = False) -> str:
+        """Family.render, with the blanks put into the family's rendered template once."""
+        rounding = params.get("rounding")
+        key = (part, fmt, precision, blanks, rounding)
+        cache = self.__dict__.setdefault("_blanked", {})
+        if key not in cache:
+            template = self._template(part, fmt, precision, rounding)
+            cache[key] = template if blanks else BLANK.sub(lambda _: EMPTY_BLANK[fmt], template)
+        return fill_markers(cache[key], self.markers(params, precision))
 
     def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
         return fill_markers(self._template(part, fmt, precision, params.get("rounding")),

@@ -60,12 +60,16 @@ def answers_entry(variant: Variant) -> dict:
     return {"code": variant.code, "index": variant.index, "questions": questions}
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)   # made once: json.dumps makes one per call
+
+
 class _Sheets:
     """The open files of one exam while variants stream in."""
 
     def __init__(self, folder: Path, plan: ExamPlan, formats):
         self.folder, self.plan, self.formats = folder, plan, formats
         self.files = {}
+        self.figures = ""     # the folder's path once its figures/ folder exists
         base = {"title": plan.title, "seed": plan.seed, "n": plan.n, "version": __version__}
         wants_tex = {"tex", "pdf"} & set(formats)
         for part, stem in (("question", "questions"), ("solution", "solutions")):
@@ -94,11 +98,14 @@ class _Sheets:
             if name in self.files:
                 self.files[name].write(text)
             elif name.startswith(FIGURES):     # the Markdown sheets' figure of one question
-                (self.folder / FIGURES).mkdir(exist_ok=True)
-                (self.folder / name).write_text(text, encoding="utf-8")
+                if not self.figures:
+                    (self.folder / FIGURES).mkdir(exist_ok=True)
+                    self.figures = os.path.join(self.folder, "")
+                with open(self.figures + name, "w", encoding="utf-8") as handle:
+                    handle.write(text)
         if "answers.json" in self.files:
             # One variant per line: readable, diffable, and encoded by json's fast C encoder.
-            text = json.dumps(answers_entry(variant), ensure_ascii=False, allow_nan=False)
+            text = _ENCODER.encode(answers_entry(variant))
             self.files["answers.json"].write(("," if self.count else "") + "\n    " + text)
         if "answers.csv" in self.files:
             for q in variant.questions:

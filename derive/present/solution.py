@@ -21,7 +21,7 @@ from operator import itemgetter
 
 from derive.core.chained import Chained, evaluate_chained
 from derive.core.evaluate import evaluate_exact, evaluate_float, given_values
-from derive.present.formatting import DEFAULT_PRECISION, format_both, format_number, latex_number
+from derive.present.formatting import DEFAULT_PRECISION, format_all, format_number, latex_number
 from derive.core.graph import StepGraph, build_graph
 from derive.core.keys import Key
 from derive.present.notations import Notation, get_notation
@@ -229,23 +229,27 @@ def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
     return Solution(spec, graph, notation_obj, steps, precision, False)
 
 
-@lru_cache(maxsize=4096)
-def _marker_names(key: Key) -> tuple[str, str, str]:
-    """The three markers of a key (text, LaTeX, LaTeX in a formula), made once per key."""
-    name = str(key)
-    return f"\x03{name}\x03", f"\x02{name}\x02", f"\x01{name}\x01"
-
-
 def marker_table(values: dict, precision: int = DEFAULT_PRECISION) -> dict[str, str]:
     """Every marker of a template solution mapped to one variant's formatted number."""
-    table = {}
-    for key, value in values.items():
-        text_marker, latex_marker, formula_marker = _marker_names(key)
-        text, latex = format_both(value, precision)
-        table[text_marker] = text
-        table[latex_marker] = latex
-        table[formula_marker] = rf"\left({latex}\right)" if latex[0] == "-" else latex
+    texts, latexes = format_all(values.values(), precision)
+    text_markers, latex_markers, formula_markers = _marker_names(tuple(values))
+    table = dict(zip(text_markers, texts))
+    table.update(zip(latex_markers, latexes))
+    table.update(zip(formula_markers, [rf"\left({x}\right)" if x[0] == "-" else x for x in latexes]))
     return table
+
+
+#: The markers (text, LaTeX, LaTeX in a formula) of the keys seen last: every variant of an exam
+#: has the same keys (the same objects, so comparing the tuples costs one pointer test each).
+_LAST_NAMES: list = [(), ((), (), ())]
+
+
+def _marker_names(keys: tuple[Key, ...]) -> tuple[list[str], list[str], list[str]]:
+    if keys != _LAST_NAMES[0]:
+        names = [str(key) for key in keys]
+        _LAST_NAMES[:] = keys, ([f"\x03{n}\x03" for n in names], [f"\x02{n}\x02" for n in names],
+                                [f"\x01{n}\x01" for n in names])
+    return _LAST_NAMES[1]
 
 
 _SPLIT_RE = re.compile("(\x01[^\x01]+\x01|\x02[^\x02]+\x02|\x03[^\x03]+\x03|\x05[^\x05]+\x05)")

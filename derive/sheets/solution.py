@@ -14,7 +14,7 @@ import sympy
 from derive._version import __version__
 from derive.core.functions import LOSSES, get_activation
 from derive.core.keys import Key
-from derive.present.printing import QuantityLatexPrinter
+from derive.present.printing import plain_latex
 
 __all__ = ["solution_json", "solution_context", "sections", "rounding_sentence"]
 
@@ -69,13 +69,6 @@ def sections(solution) -> list[dict]:
     return out
 
 
-def _layer_word(solution, layer: int) -> str:
-    depth = solution.spec.architecture.depth
-    if layer == depth:
-        return "output layer"
-    return "hidden layer" if depth == 2 else f"hidden layer {layer}"
-
-
 def _parameter_rows(solution) -> list[dict]:
     rows = []
     for key, step in solution.steps.items():
@@ -92,43 +85,33 @@ def _parameter_rows(solution) -> list[dict]:
     return rows
 
 
-def _layers_words(solution, layers: list[int]) -> str:
-    """"output layer", "hidden layers 1 and 2", ..."""
-    words = [_layer_word(solution, l) for l in layers]
-    if len(words) == 1:
-        return words[0]
-    hidden = [str(l) for l in layers if l != solution.spec.architecture.depth]
-    text = "hidden layers " + (", ".join(hidden[:-1]) + " and " + hidden[-1] if len(hidden) > 1 else hidden[0])
-    return text + (" and the output layer" if solution.spec.architecture.depth in layers else "")
+def _conventions(solution) -> dict:
+    """What the conventions paragraph states, as plain data; solution_macros.*.j2 write its sentences.
 
-
-def _conventions(solution) -> list[str]:
+    ``activations``: per activation (in order of first use) its name, title, layers and formula
+    f(x) as printed (None for softmax, whose formula the templates write); ``loss``: title, printed
+    term E_k and the target and output letters; ``bias``: None without biases, else whether they are
+    thresholds and trained; ``signs``: None, or the notation's name and what its sign sentence needs
+    (Notation.convention).
+    """
     arch = solution.spec.architecture
     target_letter, output_letter = solution.notation.loss_letters()
     x = sympy.Symbol("x", real=True)
     t, o = sympy.Symbol(f"{target_letter}_k", real=True), sympy.Symbol(f"{output_letter}_k", real=True)
-    printer = QuantityLatexPrinter({"notation": None})
-    lines = []
+    activations = []
     for name in dict.fromkeys(arch.activations):
-        layers = [l for l, a in enumerate(arch.activations, start=1) if a == name]
-        where = "" if len(layers) == arch.depth else " of the " + _layers_words(solution, layers)
-        if name == "softmax":
-            lines.append(rf"Activation{where}: softmax, $o_k = \frac{{e^{{net_k}}}}{{\sum_m e^{{net_m}}}}$.")
-        else:
-            activation = get_activation(name, arch.leaky_slope)
-            lines.append(f"Activation{where}: {activation.title}, "
-                         f"$f(x) = {printer.doprint(activation.formula(x))}$.")
+        activation = get_activation(name, arch.leaky_slope)
+        activations.append({"name": name, "title": activation.title,
+                            "layers": [l for l, a in enumerate(arch.activations, start=1) if a == name],
+                            "formula": None if activation.layerwise else plain_latex(activation.formula(x))})
     loss = LOSSES[arch.loss]
-    lines.append(f"Loss: {loss.title}, $E = \\sum_k {printer.doprint(loss.term(t, o, arch.layers[-1]))}$ "
-                 f"with ${printer.doprint(t)}$ the target and ${printer.doprint(o)}$ the output of output neuron $k$.")
-    if any(mode != "none" for mode in arch.bias_modes):
-        word = "thresholds" if arch.bias_kind == "theta" else "biases"
-        lines.append(f"The {word} are " + ("trained with the weights." if arch.train_biases
-                                           else "kept fixed in this exercise (not trained)."))
-    convention = solution.notation.convention()
-    if convention:
-        lines.append(convention)
-    return lines
+    has_bias = any(mode != "none" for mode in arch.bias_modes)
+    signs = solution.notation.convention()
+    return {"activations": activations,
+            "loss": {"title": loss.title, "term": plain_latex(loss.term(t, o, arch.layers[-1])),
+                     "target": plain_latex(t), "output": plain_latex(o)},
+            "bias": {"theta": arch.bias_kind == "theta", "trained": arch.train_biases} if has_bias else None,
+            "signs": None if signs is None else {"notation": solution.notation.name, **signs}}
 
 
 #: What a rounding's kinds and sections are called in the sheet's sentence.

@@ -10,7 +10,7 @@ Four notations (CONTRACT §2), each a small class registered in NOTATION_CLASSES
 outputs y_n = f(e_n), w_(x1)1, df(e)/de), ``layered`` (z^(l), a^(l), W^(l), delta^(l), plus the
 step in matrix form) and ``units`` (units 1..N, w_ij, I_j, O_j, theta_j, Err_j = -delta_j).
 A notation may also rewrite what is printed for a definition (``present``, same value), add
-display blocks (``matrix_form``) and state its sign convention (``convention``).
+display blocks (``matrix_form``) and give what the sentence on its sign convention needs (``convention``).
 
 >>> from derive.core.spec import builtin_spec
 >>> mazur = get_notation("mazur", builtin_spec().architecture)

@@ -63,9 +63,11 @@ class Notation:
     def latex(self, key: Key) -> str:
         raise NotImplementedError
 
-    def convention(self) -> str:
-        """One sentence (LaTeX allowed in $...$) stating the sign convention of the update."""
-        return ""
+    def convention(self) -> dict | None:
+        """What the sentence on the update's sign convention needs, as plain data (flags, printed
+        LaTeX), or None for no sentence.  The templates write the sentence, one per notation name
+        (``signs`` in solution_macros.*.j2)."""
+        return None
 
     def present(self, key: Key, definition):
         """The expression printed for ``key``'s definition (default: the definition itself).

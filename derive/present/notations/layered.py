@@ -73,11 +73,8 @@ class Layered(_Scheme):
     def loss_letters(self) -> tuple[str, str]:
         return "y", "a"
 
-    def convention(self) -> str:
-        return (r"Each parameter moves against its gradient, $W^{(l)+} = W^{(l)} - \eta\, "
-                r"\frac{\partial E}{\partial W^{(l)}}$, where $\frac{\partial E}{\partial W^{(l)}} = "
-                r"\delta^{(l)} \left(a^{(l-1)}\right)^{T}$ and the error signal is "
-                r"$\delta^{(l)} = \frac{\partial E}{\partial z^{(l)}}$.")
+    def convention(self) -> dict:
+        return {}     # W+ = W - eta * dE/dW with dE/dW = delta a^T: nothing varies
 
     def matrix_form(self, solution) -> list[dict]:
         return _MatrixForm(self, solution).blocks()

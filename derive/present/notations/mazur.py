@@ -60,6 +60,5 @@ class Mazur(_Scheme):
         unit = self.unit(*index)
         return f"{symbol}_{unit}", f"{latex_symbol}_{{{unit}}}"
 
-    def convention(self) -> str:
-        return (r"Each weight moves against its gradient: $w^{+} = w - \eta \cdot "
-                r"\frac{\partial E_{\mathit{total}}}{\partial w}$.")
+    def convention(self) -> dict:
+        return {}     # each weight moves against its gradient: nothing varies

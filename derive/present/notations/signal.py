@@ -135,11 +135,6 @@ class Signal(_Scheme):
             return self._bias_update(key)
         return definition
 
-    def convention(self) -> str:
-        output = (r" (at an output neuron $z - y$, as $E = \frac{1}{2}(z - y)^{2}$)"
-                  if self.arch.loss == "half_sse" else "")
-        return (r"Signs: here $\delta_n = \frac{\partial E}{\partial e_n}$ is taken at the adder's output, "
-                r"so the lecture's error signal at a neuron's output is $-\frac{\partial E}{\partial y_n}$"
-                + output + r", and each weight is updated as in the lecture, "
-                r"$w' = w + \eta \left(-\frac{\partial E}{\partial y_n}\right) \frac{d f_n(e)}{d e}\, y_m"
-                r" = w - \eta\, \delta_n\, y_m$.")
+    def convention(self) -> dict:
+        # with E = 1/2 (z - y)^2 the lecture's output error signal is z - y
+        return {"half_sse": self.arch.loss == "half_sse"}

@@ -96,14 +96,11 @@ class Units(_Scheme):
         return {f"Err{self.number(l, j)}": (Key("delta", (l, j)), -1)
                 for l in range(1, self.arch.depth + 1) for j in range(1, self.arch.layers[l] + 1)}
 
-    def convention(self) -> str:
+    def convention(self) -> dict:
+        """``textbook_output``: the output error is the textbook's O(1 - O)(T - O) (sigmoid outputs,
+        half the squared error); ``bias_sign``: the sign of l * Err in the update of per-unit biases
+        (+) or thresholds (-), None when none are trained."""
         arch = self.arch
-        textbook = arch.activations[-1] == "sigmoid" and arch.loss == "half_sse"
-        output = r" (for an output unit $\mathit{Err}_j = O_j(1 - O_j)(T_j - O_j)$)" if textbook else ""
-        bias = ""
-        if arch.train_biases and any(mode == "neuron" for mode in arch.bias_modes):
-            sign = "-" if arch.bias_kind == "theta" else "+"
-            bias = rf" and $\theta_j \leftarrow \theta_j {sign} l \cdot \mathit{{Err}}_j$"
-        return (r"Signs: $\delta_j = \frac{\partial E}{\partial I_j}$ and the textbook's error is "
-                r"$\mathit{Err}_j = -\delta_j$" + output + ", so every update is written with a plus: "
-                r"$w_{ij} \leftarrow w_{ij} + l \cdot \mathit{Err}_j \cdot O_i$" + bias + ".")
+        per_unit = arch.train_biases and any(mode == "neuron" for mode in arch.bias_modes)
+        return {"textbook_output": arch.activations[-1] == "sigmoid" and arch.loss == "half_sse",
+                "bias_sign": ("-" if arch.bias_kind == "theta" else "+") if per_unit else None}
