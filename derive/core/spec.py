@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,10 @@ import yaml
 
 from derive.core.errors import InputError, suggest
 from derive.core.functions import ACTIVATIONS, LOSSES
+from derive.core.rounding import Rounding, parse_rounding
 
 __all__ = ["Architecture", "Example", "NetworkSpec", "load_spec", "parse_spec", "builtin_spec",
-           "NOTATIONS", "MAX_WEIGHTS"]
+           "NOTATIONS", "MAX_WEIGHTS", "with_rounding"]
 
 NOTATIONS = ("mazur", "signal", "layered", "units")
 MODES = ("sgd", "batch", "minibatch")
@@ -33,7 +34,7 @@ MAX_WEIGHTS = 400
 
 FIELDS = ("title", "notation", "layers", "activation", "leaky_slope", "loss", "weights", "biases",
           "thresholds", "train_biases", "hidden_uses", "learning_rate", "input", "target", "data",
-          "mode", "batch_size", "shuffle_seed", "epochs", "momentum")
+          "mode", "batch_size", "shuffle_seed", "epochs", "momentum", "rounding")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class NetworkSpec:
     epochs: int = 1
     momentum: float = 0.0
     from_data: bool = False               # given as `data:` rather than input/target
+    rounding: Rounding | None = None      # chained rounding (as by hand); None: full precision
 
     @property
     def is_single_step(self) -> bool:
@@ -111,6 +113,8 @@ class NetworkSpec:
             out["target"] = list(self.examples[0].target)
             if self.epochs != 1 or self.momentum:
                 out.update(epochs=self.epochs, momentum=self.momentum)
+        if self.rounding is not None:
+            out["rounding"] = self.rounding.to_data()
         return out
 
 
@@ -305,6 +309,12 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
         shuffle_seed = check.integer(data["shuffle_seed"], "shuffle_seed", 0)
     epochs = check.integer(data.get("epochs", 1), "epochs", 1)
     momentum = check.number(data.get("momentum", 0.0), "momentum", nonnegative=True, lower_than=1)
+    rounding = None
+    if data.get("rounding") is not None:
+        rounding = parse_rounding(data["rounding"], source)
+        if from_data or epochs != 1 or momentum:
+            check.fail("rounding", "one step on one example (input and target) for chained rounding",
+                       "a training run (data, epochs or momentum)", "remove rounding to train at full precision")
 
     architecture = Architecture(layers=layers, activations=activations, loss=loss,
                                 bias_modes=tuple(bias_modes), bias_kind="theta" if bias_field == "thresholds" else "b",
@@ -312,7 +322,25 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     return NetworkSpec(architecture=architecture, weights=tuple(weights), biases=tuple(biases),
                        learning_rate=learning_rate, examples=examples, title=str(title), notation=notation,
                        name=name, source=source, mode=mode, batch_size=batch_size, shuffle_seed=shuffle_seed,
-                       epochs=epochs, momentum=momentum, from_data=from_data)
+                       epochs=epochs, momentum=momentum, from_data=from_data, rounding=rounding)
+
+
+def with_rounding(spec: NetworkSpec, option: str | None, source: str = "--chain-rounding") -> NetworkSpec:
+    """The spec worked with the rounding of a ``--chain-rounding`` option: ``N`` decimal places,
+    ``Nsig`` significant figures, ``off`` for full precision; None keeps the spec's own ``rounding``.
+
+    >>> with_rounding(builtin_spec(), "4sig").rounding.default
+    Precision(digits=4, significant=True)
+    """
+    if option is None:
+        return spec
+    if str(option).strip() == "off":
+        return replace(spec, rounding=None)
+    rounding = parse_rounding(option, source, "")
+    if not spec.is_single_step:
+        raise InputError(source, "", "a spec of one step on one example for chained rounding",
+                         got=f"{spec.source}, a training run (data, epochs or momentum)")
+    return replace(spec, rounding=rounding)
 
 
 def _parse_examples(data, check: _Checker, layers) -> tuple[tuple[Example, ...], bool]:
