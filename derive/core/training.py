@@ -230,4 +230,6 @@ def losses_at(spec: NetworkSpec, parameter_sets, graph=None) -> tuple[float, ...
     given.update({k: np.repeat(values, len(examples)) for k, values in parameter_sets.items()
                   if k not in examples[0]})
     losses = evaluate_float(graph, given)[Key("E")]
-    return tuple(float(v) for v in np.mean(np.reshape(losses, (sets, len(examples))), axis=1))
+    with np.errstate(all="ignore"):     # a diverging run: its losses overflow to inf, reported as such
+        means = np.mean(np.reshape(losses, (sets, len(examples))), axis=1)
+    return tuple(float(v) for v in means)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from derive.core.keys import Key
 from derive.core.training import TrainingRun, TrainingStep, losses_at, shown_steps
-from derive.present.formatting import format_number, latex_number
+from derive.present.formatting import format_both, latex_number
 from derive.present.solution import Solution, solve
 from derive.sheets.solution import quantities_json, solution_json
 
@@ -94,15 +94,21 @@ def iterations_json(run: TrainingRun, like: Solution) -> list[dict]:
 # ----------------------------------------------------------------------------- the sheet's tables
 
 
-def _tables(label: str, names_latex: list[str], rows: list[tuple[str, list[str]]],
-            loss: list[str] | None = None) -> list[dict]:
+def _tables(label: str, names_latex: list[str], rows: list[tuple[str, list[float]]], precision: int,
+            loss: list[float] | None = None) -> list[dict]:
     """Rows of numbers cut into tables of at most COLUMNS value columns, each headed by ``label``
-    (the rows' names) and, with ``loss``, a loss column: [{"label", "loss", "names_latex", "rows"}]."""
+    (the rows' names) and, with ``loss``, a loss column: [{"label", "loss", "names_latex", "rows"}];
+    a cell is {"text", "latex"}."""
+    def cell(value: float) -> dict:
+        text, latex = format_both(value, precision)
+        return {"text": text, "latex": latex}
+
     tables = []
     for start in range(0, len(names_latex), COLUMNS):
         tables.append({"label": label, "loss": loss is not None, "names_latex": names_latex[start:start + COLUMNS],
-                       "rows": [{"label": name, "loss": loss[n] if loss else None,
-                                 "cells": values[start:start + COLUMNS]} for n, (name, values) in enumerate(rows)]})
+                       "rows": [{"label": name, "loss": cell(loss[n]) if loss else None,
+                                 "cells": [cell(v) for v in values[start:start + COLUMNS]]}
+                                for n, (name, values) in enumerate(rows)]})
     return tables
 
 
@@ -110,9 +116,8 @@ def _data_tables(run: TrainingRun, like: Solution) -> list[dict]:
     spec, notation, precision = run.spec, like.notation, like.precision
     keys = [Key("input", (i + 1,)) for i in range(len(spec.examples[0].input))]
     keys += [Key("target", (k + 1,)) for k in range(len(spec.examples[0].target))]
-    rows = [(str(n + 1), [format_number(v, precision) for v in (*example.input, *example.target)])
-            for n, example in enumerate(spec.examples)]
-    return _tables("example", [notation.latex(k) for k in keys], rows)
+    rows = [(str(n + 1), [*example.input, *example.target]) for n, example in enumerate(spec.examples)]
+    return _tables("example", [notation.latex(k) for k in keys], rows, precision)
 
 
 def _examples_text(run: TrainingRun, examples: tuple[int, ...]) -> str:
@@ -132,10 +137,10 @@ def _step_context(run: TrainingRun, step: TrainingStep, like: Solution, losses: 
     gradient_rows = []
     if len(step.examples) > 1 or step.step > 1:
         per_example = run.values(step)
-        gradient_rows = [(f"example {n + 1}", [format_number(v[k.gradient], precision) for k in parameters])
+        gradient_rows = [(f"example {n + 1}", [v[k.gradient] for k in parameters])
                          for n, v in zip(step.examples, per_example)]
         if len(step.examples) > 1:
-            gradient_rows.append(("mean", [format_number(step.gradients[k], precision) for k in parameters]))
+            gradient_rows.append(("mean", [step.gradients[k] for k in parameters]))
     updates = [{"name": notation.latex(k), "new": notation.latex(k.updated), "gradient": notation.latex(k.gradient),
                 "before": number(step.parameters_before[k]), "gradient_value": number(step.gradients[k]),
                 "after": number(step.parameters_after[k]),
@@ -144,7 +149,7 @@ def _step_context(run: TrainingRun, step: TrainingStep, like: Solution, losses: 
                for k in parameters]
     return {"step": step.step, "epoch": step.epoch, "last": step.step == run.total_steps,
             "examples_text": _examples_text(run, step.examples), "batch_size": len(step.examples),
-            "gradient_tables": _tables("", [notation.latex(k.gradient) for k in parameters], gradient_rows),
+            "gradient_tables": _tables("", [notation.latex(k.gradient) for k in parameters], gradient_rows, precision),
             "updates": updates, "batch_loss": number(step.loss),
             "loss_before": number(losses[0]), "loss_after": number(losses[1])}
 
@@ -170,12 +175,11 @@ def training_context(run: TrainingRun, like: Solution) -> dict:
     spec, notation, precision = run.spec, like.notation, like.precision
     shown = [run.step(s) for s in shown_steps(run.total_steps)]
     sets = [p for s in shown for p in (s.parameters_before, s.parameters_after)]
-    losses = losses_at(spec, sets)
+    step_losses = losses_at(spec, sets)
     parameters = list(run.parameters)
     epochs = _epoch_rows(spec.epochs)
-    rows = [("0 (start)" if e == 0 else str(e), [format_number(v, precision) for v in run.epoch_parameters[e].tolist()])
-            for e in epochs]
-    losses_text = [format_number(run.initial_loss if e == 0 else run.epoch_losses[e - 1], precision) for e in epochs]
+    rows = [("0 (start)" if e == 0 else str(e), run.epoch_parameters[e].tolist()) for e in epochs]
+    epoch_losses = [run.initial_loss if e == 0 else run.epoch_losses[e - 1] for e in epochs]
     first = shown[0]
     worked = first.examples[0]
     return {
@@ -185,10 +189,10 @@ def training_context(run: TrainingRun, like: Solution) -> dict:
         "momentum": spec.momentum, "momentum_text": latex_number(spec.momentum, precision),
         "worked_example": worked + 1, "worked_batch": _examples_text(run, first.examples),
         "data_tables": _data_tables(run, like),
-        "steps": [_step_context(run, s, like, (losses[2 * n], losses[2 * n + 1])) for n, s in enumerate(shown)],
+        "steps": [_step_context(run, s, like, (step_losses[2 * n], step_losses[2 * n + 1])) for n, s in enumerate(shown)],
         "shown_steps": [s.step for s in shown],
         "epoch_rows_all": len(epochs) == spec.epochs + 1, "epoch_rows_every": _epoch_step(spec.epochs),
-        "tables": _tables("epoch", [notation.latex(k) for k in parameters], rows, losses_text),
+        "tables": _tables("epoch", [notation.latex(k) for k in parameters], rows, precision, epoch_losses),
     }
 
 
