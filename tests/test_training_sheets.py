@@ -209,3 +209,23 @@ def test_batch_sheet_of_one_epoch_is_the_batch_update_not_one_examples(sheets):
         document["quantities"]["w_new[1,1,1]"]["value"] == pytest.approx(step["parameters"][0], abs=1e-13)
     assert "| 1 | 0 | 0 | 0.1 |" in _section(markdown, "The data set")
     assert "Step 1 takes all 4 examples" in markdown
+
+
+def test_batch_momentum_sheet_renders_in_katex_and_pdflatex_without_overfull_lines(tmp_path):
+    import subprocess
+
+    from tests.support.tools import extract_math, katex_errors, pdf_pages, require
+
+    require("pdflatex")
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({**BASE, "mode": "batch", "momentum": 0.9, "epochs": 30}))
+    run_ok(["solve", str(spec), "--format", "md,tex,pdf", "--out", str(tmp_path / "out")])
+    out = tmp_path / "out"
+    assert katex_errors(extract_math((out / "solution.md").read_text())) == []
+    assert pdf_pages(out / "solution.pdf") >= 5
+    # The LaTeX once more by hand, for its log: no line of the training parts runs past the margin.
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "solution.tex"], cwd=out, capture_output=True,
+                   timeout=120)
+    widths = [float(w) for w in re.findall(r"Overfull \\hbox \(([0-9.]+)pt too wide\)",
+                                           (out / "solution.log").read_text(errors="replace"))]
+    assert max(widths, default=0.0) <= 1.0
