@@ -36,7 +36,7 @@ def _velocity_key(key: Key) -> str:
     return f"v[{','.join(map(str, key.index))}]" if key.kind == "w" else f"v_{key}"
 
 
-def _update_entries(run: TrainingRun, step: TrainingStep, notation) -> dict[str, dict]:
+def _update_entries(step: TrainingStep, notation) -> dict[str, dict]:
     """The step's updated parameters (and velocities) as JSON quantities: the run's own numbers."""
     out = {}
     for key in step.parameters_before:
@@ -79,7 +79,7 @@ def iterations_json(run: TrainingRun, like: Solution) -> list[dict]:
                 quantities[str(gradient_key)] = _entry(
                     step.gradients[key], notation.plain(gradient_key), notation.latex(gradient_key),
                     f"mean of {notation.plain(gradient_key)} over {names}", [])
-        updates = _update_entries(run, step, notation)
+        updates = _update_entries(step, notation)
         for name, entry in updates.items():
             quantities[name] = {**quantities.get(name, {}), **entry}
         entry = {"epoch": step.epoch, "step": step.step, "examples": [n + 1 for n in step.examples],
@@ -226,7 +226,7 @@ def solution_document(solution: Solution, run: TrainingRun | None = None) -> dic
     document = solution_json(solution)
     if run is not None:
         first = run.steps[0]
-        for name, entry in _update_entries(run, first, solution.notation).items():
+        for name, entry in _update_entries(first, solution.notation).items():
             document["quantities"][name] = {**document["quantities"].get(name, {}), **entry, "section": "update"}
         document["iterations"] = iterations_json(run, solution)
         document["epoch_losses"] = list(run.epoch_losses)
