@@ -181,6 +181,8 @@ def test_sheet_shows_each_shown_step_as_the_plain_loop_computes_it(sheets, case,
             assert _line_value(shown, name + "^{+}") == pytest.approx(after, abs=PRINTED)
             if raw.get("momentum"):
                 assert _line_value(shown, "v_{ " + name + " }^{+}") == pytest.approx(velocity, abs=PRINTED)
+        if sheet == "md" and number == 1 and len(step["batch"]) == 1:
+            assert "The gradients are those of the pass above." in shown and "|" not in shown   # no empty table
         if sheet == "md" and len(step["batch"]) > 1:
             assert _table_row(shown, "mean") == pytest.approx(list(step["mean"]), abs=PRINTED)
             for example, gradient in zip(step["batch"], step["gradients"]):

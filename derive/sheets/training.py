@@ -104,7 +104,7 @@ def _tables(label: str, names_latex: list[str], rows: list[tuple[str, list[float
         return {"text": text, "latex": latex}
 
     tables = []
-    for start in range(0, len(names_latex), COLUMNS):
+    for start in range(0, len(names_latex) if rows else 0, COLUMNS):
         tables.append({"label": label, "loss": loss is not None, "names_latex": names_latex[start:start + COLUMNS],
                        "rows": [{"label": name, "loss": cell(loss[n]) if loss else None,
                                  "cells": [cell(v) for v in values[start:start + COLUMNS]]}
