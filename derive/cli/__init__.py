@@ -58,8 +58,12 @@ def cli():
 @click.option("--variant", "variant_code", default=None, help="Regenerate a question of an exam variant (its code).")
 @click.option("--question", "question_number", default=1, show_default=True, type=click.IntRange(1),
               help="Which question of --variant.")
+@click.option("--record", default="shown", show_default=True, metavar="shown|all|N",
+              help="Training runs: the update steps whose every quantity goes into the JSON's iterations: "
+                   "those the sheet works out (steps 1, 2 and the last), all, or the first N as well. "
+                   "The loss and parameters after every epoch are always there.")
 def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, templates_dir, max_weights,
-          variant_code, question_number):
+          variant_code, question_number, record):
     """Worked solution of one backpropagation step (or training run) for SPEC.
 
     Without SPEC, solves the lecture's 2-2-2 example.  With --variant CODE, solves question K
@@ -74,7 +78,8 @@ def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, te
             raise click.UsageError("give either SPEC or --variant, not both")
         run_solve_variant(variant_code, question_number, formats, out_dir, precision, chain_rounding)
         return
-    run_solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights, chain_rounding)
+    run_solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights, chain_rounding,
+              record=record)
 
 
 # Commands of other modules register here.

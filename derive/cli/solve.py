@@ -45,9 +45,19 @@ def _finite_text(text) -> bool:
         return False
 
 
+def parse_record(text: str) -> str | int:
+    """``--record``: shown, all, or a whole number N >= 1 (the first N steps as well as the shown ones)."""
+    if text in ("shown", "all"):
+        return text
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise InputError("--record", "", "shown, all or a whole number of first steps (1 or more)", got=repr(text))
+
+
 def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, templates_dir, max_weights,
-              chain_rounding=None):
+              chain_rounding=None, record="shown"):
     formats = parse_formats(formats_text, FORMATS)
+    record = parse_record(record)
     if notation is not None and notation not in NOTATIONS:
         from derive.core.errors import suggest
 
@@ -64,7 +74,7 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
     else:
         from derive.core.training import train
 
-        run = train(spec, exact=exact)
+        run = train(spec, exact=exact, record=record)
         solution = solve(spec, exact=exact, precision=precision, notation=notation, given=run.givens(run.steps[0])[0])
     _refuse_non_finite(spec, solution)
     if formats == ["json"] and out_dir is None:
