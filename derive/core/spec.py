@@ -246,6 +246,8 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
             check.fail(field_path, f"{activation_name} on the output layer only", f"{activation_name} on hidden layer {l + 1}",
                        "give one activation per layer, e.g. [sigmoid, softmax]")
     loss = check.choice(required("loss"), "loss", tuple(LOSSES))
+    _check_loss_fits(check, loss, activations[-1], layers[-1],
+                     f"activation[{depth - 1}]" if isinstance(activation_raw, list) else "activation")
     leaky_slope = check.number(data.get("leaky_slope", 0.01), "leaky_slope", nonnegative=True)
 
     weights_raw = required("weights")
@@ -373,6 +375,25 @@ def _parse_examples(data, check: _Checker, layers) -> tuple[tuple[Example, ...],
     return (example,), False
 
 
+#: The output activations each loss can be computed on, whatever the numbers: bce takes the log of
+#: o and of 1 - o (outputs in (0, 1)), cce the log of a probability distribution.
+_OUTPUTS_FOR = {"bce": ("sigmoid", "softmax"), "cce": ("softmax",)}
+
+
+def _check_loss_fits(check: _Checker, loss: str, output: str, n_outputs: int, field_path: str) -> None:
+    """Refuse, from the spec alone, an output activation the loss cannot be computed on."""
+    if output == "softmax" and n_outputs < 2:
+        check.fail(field_path, "softmax on an output layer of at least 2 neurons", "softmax on 1 neuron",
+                   "a single softmax output is always 1: use sigmoid")
+    fits = _OUTPUTS_FOR.get(loss)
+    if fits and output not in fits:
+        others = [name for name, outputs in _OUTPUTS_FOR.items() if output in outputs]
+        reason = "takes the log of o and 1 - o" if loss == "bce" else "needs outputs that sum to 1"
+        check.fail("loss", f"a loss that fits the output activation {output} "
+                           f"({', '.join(others + ['half_sse', 'sse', 'mse'])})",
+                   f"{loss}, which {reason}", f"or make the output layer {' or '.join(fits)}")
+
+
 def _check_target(check: _Checker, path: str, target, loss: str, output_activation: str) -> None:
     if LOSSES[loss].needs_probabilities:
         for k, t in enumerate(target):
@@ -380,8 +401,6 @@ def _check_target(check: _Checker, path: str, target, loss: str, output_activati
                 check.fail(f"{path}[{k}]", f"a value in [0, 1] for loss {loss}", repr(t))
     if loss == "cce" and abs(sum(target) - 1) > 1e-9:
         check.fail(path, "a one-hot or probability vector summing to 1 for loss cce", f"a sum of {sum(target):g}")
-    if loss == "bce" and output_activation not in ("sigmoid", "softmax", "linear"):
-        pass  # allowed, but outputs may leave (0, 1); the solver reports log of a non-positive number
 
 
 def spec_as_json(spec: NetworkSpec) -> str:
