@@ -115,3 +115,18 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, args, word
     assert status == 2
     assert len(err.strip().splitlines()) == 1 and words in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_that_reaches_a_stationary_point_exactly_shows_it_once(tmp_path):
+    """x^2 from 3 with step size 0.5/(1 + t): x_1 = 3 - 0.5 * 6 = 0, where the gradient is exactly 0, so
+    x_2 .. x_30 are 0 too. The sheet shows t = 0, 1 and 30 with one line for the rest; the JSON has all."""
+    out = tmp_path / "gd"
+    run_cli(["gd", "--function", "x^2", "--x0", "3", "--lr-schedule", "0.5/(1+t)", "--format", "md,tex,json",
+             "--out", str(out)])
+    data = json.loads((out / "gd.json").read_text())
+    assert [it["x"] for it in data["iterates"]] == [[3.0]] + [[0.0]] * 30
+    sheet = (out / "gd.md").read_text()
+    rows = [line.split("|")[1].strip() for line in sheet.splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[1:] == ["0", "1", "…", "30"]
+    assert "t = 2 to 29: the same point, where the gradient is exactly 0" in sheet
+    assert "t = 2 to 29: the same point" in (out / "gd.tex").read_text()

@@ -130,6 +130,10 @@ class ReLU(Activation):
     slope = Integer(0)
 
     def formula(self, net):
+        """max(0, x) for relu and max(slope x, x) for a leaky slope below 1, as textbooks write them
+        (cases otherwise)."""
+        if self.slope < 1:
+            return sympy.Max(_mul(self.slope, net) if self.slope else Integer(0), net, evaluate=False)
         return sympy.Piecewise((net, net > 0), (_mul(self.slope, net), True))
 
     def derivative(self, out, net):

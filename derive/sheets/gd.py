@@ -127,8 +127,24 @@ def _rows(run, places):
                      "step": vector_text(step, places) if step else "–",
                      "step_tex": vector_latex(step, places) if step else r"\text{--}",
                      "diverging": it.diverging})
+    still = _stationary_from(run)
+    if still is not None and len(rows) - still > 3:     # the run sits still: its first and last rows
+        return rows[:still + 1] + rows[-1:], {"after": still + 1, "text": (
+            f"t = {still + 1} to {len(rows) - 2}: the same point, where the gradient is exactly 0")}
     shown, left_out = elide(rows)
-    return shown, left_out
+    return shown, {"after": 40, "text": f"{left_out} rows left out (all are in the JSON file)"} if left_out else None
+
+
+def _stationary_from(run) -> int | None:
+    """The first t from which every iterate is the same point with a zero gradient (the run reached a
+    stationary point exactly and stays there), or None."""
+    last = run.iterates[-1]
+    if any(g != 0 for g in last.grad):
+        return None
+    still = len(run.iterates) - 1
+    while still > 0 and run.iterates[still - 1].x == last.x and not any(run.iterates[still - 1].grad):
+        still -= 1
+    return still
 
 
 def _closed_form_context(form, places) -> dict | None:
@@ -158,7 +174,7 @@ def gd_context(problem, run, places) -> dict:
     settings = run.settings
     label, sentence = behaviour(run, [v.name for v in problem.variables])
     stop_md, stop_tex = _stop_sentence(run, places)
-    rows, left_out = _rows(run, places)
+    rows, gap = _rows(run, places)
     schedule = None
     if settings.schedule_text:
         from derive.core.descent import learning_rate_schedule
@@ -171,7 +187,7 @@ def gd_context(problem, run, places) -> dict:
                 nesterov=settings.nesterov, max_iter=settings.max_iter,
                 tol=latex_number(settings.tol, places) if settings.tol is not None else None,
                 grad_tol=latex_number(settings.grad_tol, places) if settings.grad_tol is not None else None,
-                update_rule=_update_rule(settings), rows=rows, left_out=left_out,
+                update_rule=_update_rule(settings), rows=rows, gap=gap,
                 stop_md=stop_md, stop_tex=stop_tex, behaviour=sentence, label=label,
                 final_x=vector_latex(run.final.x, places), final_f=latex_number(run.final.f, places),
                 final_t=run.final.t, diverging_from=run.diverging_from,
