@@ -72,10 +72,10 @@ def families_command(fmt):
 @click.option("--seed", type=int, default=None, help="Seed of the whole exam [default: the exam file's, else 1].")
 @click.option("--out", "out_dir", required=True, help="Output folder.")
 @click.option("--format", "formats", default="pdf,tex,md,moodle,json,csv", show_default=True,
-              help="Comma-separated: pdf, tex, md, moodle, json, csv.")
+              help="Comma-separated: pdf, tex, md, moodle, json, csv, qti (a Canvas QTI 1.2 qti.zip).")
 @click.option("--title", default=None, help="Title printed on every page.")
 def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title):
-    """N randomized variants: question and solution sheets, answer keys, Moodle XML."""
+    """N randomized variants: question and solution sheets, answer keys, Moodle XML, Canvas QTI."""
     from derive.exam.registry import get_family
     from derive.exam.writer import EXAM_FORMATS, ExamPlan, write_exam
 

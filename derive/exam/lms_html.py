@@ -28,7 +28,7 @@ from derive.exam.family import BLANK, Answer
 from derive.exam.variants import Question
 
 __all__ = ["markdown_to_html", "markdown_inline", "math_html", "place_blanks", "answer_mark",
-           "check_numeric", "question_html", "QuestionHTML", "FIGURE"]
+           "check_numeric", "check_choice", "question_html", "QuestionHTML", "FIGURE"]
 
 FIGURE = "@@FIGURE@@"          # image target used by derive's Markdown templates for the network
 
@@ -226,6 +226,16 @@ def check_numeric(answer: Answer, platform: str = "Moodle") -> None:
     if tol == 0 and float(answer.value) != round(float(answer.value)):
         raise ValueError(f"{answer.name}: a tolerance of 0 on the non-integer {answer.value!r} "
                          "would need an exact floating-point match")
+
+
+def check_choice(answer: Answer) -> int:
+    """The index of the correct option of a multiple-choice answer; refuses fewer than 2 options
+    or a value that is not the index of one."""
+    correct = int(answer.value)
+    if len(answer.choices) < 2 or not 0 <= correct < len(answer.choices) or correct != answer.value:
+        raise ValueError(f"{answer.name}: multiple choice needs ≥ 2 choices and the index of the "
+                         f"correct one (got {answer.value!r} for {len(answer.choices)} choices)")
+    return correct
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ from markdown_it.common.utils import escapeHtml
 
 from derive.exam.family import Answer
 # The Markdown -> HTML conversion and a question's pieces are shared with the Canvas export (qti.py).
-from derive.exam.lms_html import (answer_mark, check_numeric, markdown_inline, markdown_to_html,
+from derive.exam.lms_html import (answer_mark, check_choice, check_numeric, markdown_inline, markdown_to_html,
                                   math_html, question_html)
 from derive.exam.variants import Question, Variant
 
@@ -105,10 +105,7 @@ def cloze_escape(text: str) -> str:
 def cloze_subquestion(answer: Answer, weight: int = 1, inline: Callable[[str], str] | None = None) -> str:
     """``{1:NUMERICAL:=value:tolerance}`` or ``{1:MULTICHOICE_V:wrong~=right~...}`` for one asked quantity."""
     if answer.is_choice:
-        correct = int(answer.value)
-        if len(answer.choices) < 2 or not 0 <= correct < len(answer.choices) or correct != answer.value:
-            raise ValueError(f"{answer.name}: multiple choice needs ≥ 2 choices and the index of the "
-                             f"correct one (got {answer.value!r} for {len(answer.choices)} choices)")
+        correct = check_choice(answer)
         inline = inline or markdown_inline
         options = [("=" if k == correct else "") + cloze_escape(inline(choice).strip())
                    for k, choice in enumerate(answer.choices)]
