@@ -169,14 +169,14 @@ def question_items(variant: Variant, question: Question, points: float | None, p
             response, condition, ids = _choice_parts(answer, parts.inline, 1000 * (k + 1))
             kind = "multiple_choice_question"
         else:
-            (response, condition), ids = _numeric_parts(answer), ["answer1"]
+            (response, condition), ids = _numeric_parts(answer), []   # Canvas's answer ids are numbers
             kind = "numerical_question"
         feedback = k == 0 and parts.solution
         items.append("".join([
             f'<item ident="{ident}" title={quoteattr(f"{variant.code} Q{question.number} [{k + 1}]")}>',
             "<itemmetadata><qtimetadata>",
             _field("question_type", kind), _field("points_possible", _points_text(share)),
-            _field("original_answer_ids", ",".join(ids)),
+            _field("original_answer_ids", ",".join(ids)) if ids else "",
             "</qtimetadata></itemmetadata>",
             f"<presentation>{_mattext(text)}{response}</presentation>",
             "<resprocessing>",
