@@ -27,17 +27,22 @@ def __getattr__(name):
     raise AttributeError(f"module 'derive' has no attribute {name!r}")
 
 
-def solve(spec=None, exact: bool = False):
+def solve(spec=None, exact: bool = False, chain_rounding=None):
     """Solve one spec: the lecture's example (no argument), a spec file's path, a dict in the spec
     format, or a parsed NetworkSpec; the step graph evaluated at its numbers (derive.present.solution).
+
+    ``chain_rounding`` (``4``, ``"4sig"``, or ``"off"``; default: the spec's own ``rounding``) works
+    every step from the previous steps' rounded values, as by hand (docs/numbers.md).
 
     >>> round(solve({"layers": [1, 1], "activation": "linear", "loss": "half_sse", "weights": [[[0.5]]],
     ...              "learning_rate": 0.1, "input": [2], "target": [0]}).value("w_new[1,1,1]"), 6)
     0.3
+    >>> solve(chain_rounding=9).value("delta[2,2]")
+    -0.038098237
     """
     import os
 
-    from derive.core.spec import NetworkSpec, builtin_spec, load_spec, parse_spec
+    from derive.core.spec import NetworkSpec, builtin_spec, load_spec, parse_spec, with_rounding
     from derive.present.solution import solve as _solve
 
     if spec is None:
@@ -48,4 +53,4 @@ def solve(spec=None, exact: bool = False):
         spec = parse_spec(spec)
     elif not isinstance(spec, NetworkSpec):
         raise TypeError(f"derive.solve: expected a path, a dict or a NetworkSpec, not {type(spec).__name__}")
-    return _solve(spec, exact=exact)
+    return _solve(with_rounding(spec, chain_rounding, "chain_rounding"), exact=exact)

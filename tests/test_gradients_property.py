@@ -42,13 +42,13 @@ def specs(draw, unit=unit, probability=st.floats(0.0, 1.0, allow_subnormal=False
     n_out = sizes[-1]
     loss = draw(st.sampled_from(LOSSES))
     hidden = [draw(st.sampled_from(ELEMENTWISE)) for _ in range(depth - 1)]
-    if loss == "cce":
-        output = draw(st.sampled_from(["softmax", "sigmoid"]))
+    if loss == "cce":     # the losses and output activations that fit (spec.py refuses the others)
+        n_out = sizes[-1] = max(n_out, 2)
+        output = "softmax"
     elif loss == "bce":
-        # softmax of a single neuron is 1, where log(1 - o) is undefined
         output = draw(st.sampled_from(["softmax", "sigmoid"] if n_out > 1 else ["sigmoid"]))
     else:
-        output = draw(st.sampled_from(ELEMENTWISE + ["softmax"]))
+        output = draw(st.sampled_from(ELEMENTWISE + (["softmax"] if n_out > 1 else [])))
     activations = hidden + [output]
     activation = activations[0] if len(set(activations)) == 1 and draw(st.booleans()) else activations
 

@@ -131,3 +131,31 @@ def test_exam_file_errors_name_the_field(tmp_path, capsys):
     (tmp_path / "e.yaml").write_text("seed: -3\nquestions: [{family: chain-rul, points: 2}]\n")
     err = one_line_error(capsys, main(["exam", str(tmp_path / "e.yaml"), "--out", str(tmp_path / "o")]))
     assert "questions[0].family" in err and "did you mean 'chain-rule'" in err
+
+
+BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n" for previous, name in zip("abcdefgh", "bcdefghi"))
+
+
+@pytest.mark.parametrize("command", [["solve", "{}", "--format", "json"], ["exam", "{}", "-n", "1"], ["check", "{}"]])
+@pytest.mark.parametrize("text, words", [
+    (BILLION_LAUGHS, "more than 200000 values once its aliases are expanded"),     # 9^9 strings from 10 lines
+    ("? [1, 2]\n: 3\n", "a name or a number as each key"),
+    ("? {a: 1}\n: 3\n", "a name or a number as each key"),
+])
+def test_hostile_yaml_is_refused_in_every_file_derive_reads(tmp_path, capsys, command, text, words):
+    path = tmp_path / "in.yaml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    status = main([part.format(path) for part in command] + (["--out", str(out)] if command[0] == "exam" else []))
+    err = one_line_error(capsys, status)
+    assert words in err and str(path) in err
+    assert not out.exists()
+
+
+def test_aliases_of_a_readable_size_still_work():
+    """An anchor used twice (the same matrix for both layers) is plain YAML and stays accepted."""
+    from derive.core.inputs import read_data
+
+    data = read_data("m: &m [[0.4, 0.45], [0.5, 0.55]]\nweights: [*m, *m]\n", "net.yaml")
+    assert data == {"m": [[0.4, 0.45], [0.5, 0.55]], "weights": [[[0.4, 0.45], [0.5, 0.55]]] * 2}

@@ -105,7 +105,7 @@ def test_modes_and_a_spec_with_the_same_data_train_alike():
     spec = parse_spec({"layers": [1, 1], "activation": "linear", "loss": "half_sse", "weights": [[[0.0]]],
                        "biases": [0.0], "learning_rate": 0.1, "mode": "minibatch", "batch_size": 3, "epochs": 4,
                        "shuffle_seed": 2, "data": [{"input": [x], "target": [y]} for x, y in LECTURE_DATA]})
-    run = train(spec)
+    run = train(spec, record="all")
     modes = compare_modes(epochs=4, batch_size=3, seed=2).trainings[1]
     assert [u.batch for u in modes.updates] == [s.examples for s in run.steps]
     assert [(u.weight, u.bias) for u in modes.updates] == [

@@ -39,11 +39,16 @@ def test_parses_mathematics(text, expected):
     ("2x", "position 2", "2*x"),
     ("x +* 2", "position 4", "expected a number"),
     ("10^10^10", "position 3", "constant power"),
+    ("(1+1/10**9)**(10**9)*x**2", "position 12", "constant power"),    # exact: 9e9 digits
+    ("(x**999999)**999999", "position 3", "degree at most 1000"),
+    ("sin(x)**999999", "position 7", "degree 999999"),
+    ("(x+1)**1001", "position 6", "degree at most 1000"),
+    ("(x*y^2)^400", "position 8", "degree 1200"),
     ("open(x)", "position 1", "a function among"),
 ])
 def test_refuses_what_is_not_mathematics(text, position, words):
     with pytest.raises(InputError) as caught:
-        parse_function(text)
+        parse_function(text)   # at once: none of these builds the expression it refuses
     message = str(caught.value)
     assert message.startswith("--function: " + position), message
     assert words in message

@@ -179,3 +179,37 @@ def test_bce_output_outside_unit_interval_is_reported(tmp_path, capsys):
     assert status == 2
     assert len(err.splitlines()) == 1 and "bce.yaml" in err
     assert not out.exists()
+
+
+OUTPUTS = ["sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax"]
+
+
+@pytest.mark.parametrize("n_outputs", [1, 2, 3])
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("loss", ["half_sse", "sse", "mse", "bce", "cce"])
+def test_loss_and_output_activation_are_matched_from_the_spec_alone(loss, output, n_outputs):
+    """Whether a loss fits the output activation is decided before any number is computed, the same
+    for every weight: bce takes log(o) and log(1 - o) (outputs in (0, 1): sigmoid, or softmax), cce
+    needs a distribution (softmax), and a softmax of one neuron is the constant 1."""
+    import numpy as np
+
+    from derive import parse_spec, solve
+    from derive.core.errors import InputError
+
+    fits = not (output == "softmax" and n_outputs < 2) and (
+        loss not in ("bce", "cce") or output == "softmax" or (loss == "bce" and output == "sigmoid"))
+    target = [1.0] + [0.0] * (n_outputs - 1)
+    for seed in range(3):      # numbers that make outputs positive, negative, large
+        rng = np.random.default_rng(seed)
+        spec = {"layers": [2, n_outputs], "activation": [output], "loss": loss,
+                "weights": [(rng.uniform(-3, 3, (n_outputs, 2))).tolist()], "learning_rate": 0.5,
+                "input": [0.5, -0.7], "target": target}
+        if not fits:
+            with pytest.raises(InputError) as caught:
+                parse_spec(spec, source="net.yaml")
+            message = str(caught.value)
+            assert message.startswith("net.yaml: ") and ("loss" in message or "activation" in message)
+            assert "\n" not in message
+            continue
+        solution = solve(parse_spec(spec, source="net.yaml"))
+        assert np.isfinite(solution.value("E")), (loss, output, seed)

@@ -55,7 +55,7 @@ def reference_training(spec: dict) -> list[list[np.ndarray]]:
 ])
 def test_training_matches_plain_loop(options):
     raw = {**BASE, **options}
-    run = train(parse_spec(raw))
+    run = train(parse_spec(raw), record="all")
     expected = reference_training(raw)
     assert len(run.steps) == len(expected)
     for step, weights in zip(run.steps, expected):
@@ -90,10 +90,54 @@ def test_cli_writes_iterations_and_loss_plot(tmp_path):
     spec_path.write_text(json.dumps({**BASE, "mode": "minibatch", "batch_size": 2, "epochs": 2}))
     assert main(["solve", str(spec_path), "--format", "md,tex,json", "--out", str(tmp_path / "out")]) == 0
     document = json.loads((tmp_path / "out" / "solution.json").read_text())
-    assert [(it["epoch"], it["step"]) for it in document["iterations"]] == [(1, 1), (1, 2), (2, 3), (2, 4)]
+    # Every quantity of the steps the sheet shows (the first two and the last), a summary per epoch.
+    assert [(it["epoch"], it["step"]) for it in document["iterations"]] == [(1, 1), (1, 2), (2, 4)]
+    assert [e["epoch"] for e in document["epochs"]] == [0, 1, 2] and len(document["step_losses"]) == 4
     assert (tmp_path / "out" / "loss.png").stat().st_size > 1000
     assert (tmp_path / "out" / "loss.pdf").read_bytes().startswith(b"%PDF")
-    assert "Averaging the gradients" in (tmp_path / "out" / "solution.md").read_text()
+    assert "## Step 4 (epoch 2, the last): examples 3 and 4" in (tmp_path / "out" / "solution.md").read_text()
+
+
+@pytest.mark.parametrize("record, steps", [("all", [1, 2, 3, 4, 5, 6]), ("3", [1, 2, 3, 6]), ("shown", [1, 2, 6])])
+def test_record_chooses_the_steps_kept_in_full(tmp_path, record, steps):
+    from tests.support.cli import json_of
+
+    spec_path = tmp_path / "train.json"
+    spec_path.write_text(json.dumps({**BASE, "mode": "minibatch", "batch_size": 2, "epochs": 3}))
+    document = json_of(["solve", str(spec_path), "--format", "json", "--record", record])
+    assert [it["step"] for it in document["iterations"]] == document["recorded_steps"] == steps
+    assert document["record"] == (int(record) if record.isdigit() else record)
+    # The recorded steps' numbers do not depend on which steps are recorded.
+    everything = train(parse_spec({**BASE, "mode": "minibatch", "batch_size": 2, "epochs": 3}), record="all")
+    for it in document["iterations"]:
+        after = everything.steps[it["step"] - 1].parameters_after[Key("w", (2, 1, 1))]
+        assert it["quantities"]["w_new[2,1,1]"]["value"] == after
+
+
+@pytest.mark.parametrize("record", ["0", "some", "-2", "1.5"])
+def test_record_refuses_what_is_not_a_choice(tmp_path, record):
+    from tests.support.cli import run_cli
+
+    spec_path = tmp_path / "train.json"
+    spec_path.write_text(json.dumps({**BASE, "mode": "batch", "epochs": 2}))
+    status, out, err = run_cli(["solve", str(spec_path), "--format", "json", "--record", record])
+    assert status == 2 and "--record" in err and "shown, all or a whole number" in err and out == ""
+
+
+def test_long_run_keeps_per_epoch_summaries_and_a_few_steps():
+    """3000 batch epochs: three steps in full, every epoch's loss and parameters (issue 10)."""
+    from derive.present.solution import solve
+    from derive.sheets.training import solution_document
+
+    spec = parse_spec({**BASE, "mode": "batch", "epochs": 3000})
+    run = train(spec)
+    assert [s.step for s in run.steps] == [1, 2, 3000] and run.total_steps == 3000
+    assert run.epoch_parameters.shape == (3001, 9) and len(run.epoch_losses) == 3000
+    # The last epoch's parameters are the last step's, and the loss after it is theirs.
+    assert run.parameters_at(3000) == run.steps[-1].parameters_after
+    document = solution_document(solve(spec, given=run.givens(run.steps[0])[0]), run)
+    assert len(document["iterations"]) == 3 and len(document["epochs"]) == 3001
+    assert len(json.dumps(document)) < 3_000_000
 
 
 def test_shuffle_order_is_default_rng_of_seed_and_epoch_cut_by_batch_size():

@@ -45,6 +45,8 @@ def as_text(result: CheckResult, colour: bool = False) -> str:
     width = max([len(e.name) for e in result.entries] + [8])
     lines = [f"Answer sheet {result.source} (exercise: {result.exercise})"
              + (f", student {result.student}" if result.student else "")]
+    if result.rounding:
+        lines.append(_chained_line(result))
     for e in result.entries:
         given = e.text if e.text is not None else "—"
         verdict = f"{MARKS[e.verdict]} {e.verdict:<10}"
@@ -60,6 +62,11 @@ def as_text(result: CheckResult, colour: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _chained_line(result: CheckResult) -> str:
+    return (f"Expected: the chained-rounding solution at {result.rounding} (each step from the previous "
+            "rounded values); the full-precision value counts as correct too.")
+
+
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -70,7 +77,10 @@ def as_markdown(result: CheckResult) -> str:
     if result.student:
         lines += [f"Student: {result.student}", ""]
     lines += [f"Sheet `{result.source}`. {_summary(result)}." +
-              (f" First wrong step: **{_md_cell(first.name)}**." if first else ""), "",
+              (f" First wrong step: **{_md_cell(first.name)}**." if first else ""), ""]
+    if result.rounding:
+        lines += [_chained_line(result), ""]
+    lines += [
               "| step | your answer | expected | verdict | comment |", "| --- | ---: | ---: | --- | --- |"]
     for e in result.entries:
         verdict = f"**{e.verdict}**" if e.verdict == "wrong" else e.verdict

@@ -29,6 +29,7 @@ from derive.core.spec import NetworkSpec
 from derive.check.mistakes import MISTAKES
 from derive.check.sheet import Answer, AnswerSheet
 from derive.check.world import World
+from derive.check.chained import chained_expected, rounding_words, sheet_rounding
 
 __all__ = ["Entry", "CheckResult", "check_sheet", "check_answers", "VERDICTS"]
 
@@ -53,15 +54,19 @@ class Entry:
     note: str | None = None              # e.g. implausible inputs behind a consistent answer
     position: int = 0                    # the step's place in the worked solution
     sign: int = 1                        # the sheet's name stands for sign * the quantity (Err5 = -delta5)
+    exact: float | None = None           # with chained rounding: the full-precision value (expected is chained)
 
     def shown(self, value: float | None) -> float | None:
         """A value as the sheet's name means it."""
         return None if value is None else self.sign * value
 
     def as_json(self) -> dict:
-        return {"given": self.shown(self.given), "expected": self.shown(self.expected), "verdict": self.verdict,
+        data = {"given": self.shown(self.given), "expected": self.shown(self.expected), "verdict": self.verdict,
                 "diagnosis": self.diagnosis, "key": str(self.key), "recomputed": self.shown(self.recomputed),
                 "mistake": self.mistake, "note": self.note}
+        if self.exact is not None:
+            data["exact"] = self.shown(self.exact)
+        return data
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class CheckResult:
     entries: tuple[Entry, ...]
     student: str = ""
     counts: dict = field(default_factory=dict)
+    rounding: str | None = None          # with chained rounding: at what precision, in words
 
     @property
     def has_wrong(self) -> bool:
@@ -89,13 +95,13 @@ class CheckResult:
 
 
 def check_answers(spec: NetworkSpec, answers: dict[str, object], asks=None, tolerance=None,
-                  source: str = "<answers>") -> CheckResult:
+                  source: str = "<answers>", chain_rounding: str | None = None) -> CheckResult:
     """Check ``{name: number text}`` against ``spec`` (a convenience for Python callers and tests)."""
     from derive.check.sheet import _answers
 
     asked = None if asks is None else tuple((str(name), key) for name, key in asks)
     sheet = AnswerSheet(source, spec, _answers(answers, spec, source), tolerance, asked)
-    return check_sheet(sheet)
+    return check_sheet(sheet, chain_rounding)
 
 
 def _working_half_unit(answers: list[Answer]) -> float:
@@ -123,12 +129,15 @@ def routes(graph, key: Key) -> list:
 
 
 class _Checker:
-    def __init__(self, sheet: AnswerSheet):
+    def __init__(self, sheet: AnswerSheet, chain_rounding: str | None = None):
         self.sheet, self.spec = sheet, sheet.spec
         self.graph = build_graph(self.spec.architecture)
         self.notation = get_notation(self.spec.notation, self.spec.architecture)
         self.given = given_values(self.spec)
         self.exact = evaluate_float(self.graph, self.given)
+        self.rounding = sheet_rounding(sheet, chain_rounding)
+        self.expected = self.exact if self.rounding is None else chained_expected(self.graph, self.spec, self.given,
+                                                                                  self.rounding)
         filled = [a for a in sheet.answers if a.value is not None]
         self.answers = {a.key: (a.value, a.half_unit) for a in filled}
         self.working = _working_half_unit(filled)
@@ -146,17 +155,23 @@ class _Checker:
             trainable = set(self.graph.trainable)
             asks = tuple((self.notation.plain(q.key), q.key) for q in self.graph
                          if q.section == "update" and q.key.parameter in trainable)
-        return [Entry(name, key, None, None, self.exact[key], "missing") for name, key in asks
-                if key not in on_sheet]
+        return [Entry(name, key, None, None, self.expected[key], "missing", exact=self.full(key))
+                for name, key in asks if key not in on_sheet]
+
+    def full(self, key: Key) -> float | None:
+        """The full-precision value, where ``expected`` is a chained one."""
+        return None if self.rounding is None else self.exact[key]
 
     def entry(self, answer: Answer) -> Entry:
-        key, exact = answer.key, self.exact[answer.key]
+        key, exact, expected = answer.key, self.exact[answer.key], self.expected[answer.key]
         if answer.value is None:
-            return Entry(answer.name, key, None, None, exact, "missing")
+            return Entry(answer.name, key, None, None, expected, "missing", exact=self.full(key))
         given = answer.value
-        common = dict(name=answer.name, key=key, given=given, text=answer.text, expected=exact, sign=answer.sign)
+        common = dict(name=answer.name, key=key, given=given, text=answer.text, expected=expected, sign=answer.sign,
+                      exact=self.full(key))
         tolerance = self.sheet.tolerance
-        if _within(given, exact, 0.0, answer.half_unit) or (tolerance and tolerance.allows(given, exact)):
+        if any(_within(given, value, 0.0, answer.half_unit) or (tolerance and tolerance.allows(given, value))
+               for value in {exact, expected}):
             return Entry(**common, verdict="correct")
         definition = self.graph[key].definition
         if definition is None:
@@ -236,9 +251,15 @@ class _Checker:
         return None
 
 
-def check_sheet(sheet: AnswerSheet) -> CheckResult:
-    """Verdicts on every answer of the sheet, in the order of the worked solution."""
-    entries = tuple(_Checker(sheet).entries())
+def check_sheet(sheet: AnswerSheet, chain_rounding: str | None = None) -> CheckResult:
+    """Verdicts on every answer of the sheet, in the order of the worked solution.
+
+    ``chain_rounding`` (``auto``, ``N``, ``Nsig``, ``off``; default: the exercise's own ``rounding``)
+    compares with the chained-rounding solution as well (derive.check.chained).
+    """
+    checker = _Checker(sheet, chain_rounding)
+    entries = tuple(checker.entries())
     counts = {v: sum(e.verdict == v for e in entries) for v in VERDICTS}
     exercise = sheet.spec.name
-    return CheckResult(sheet.source, exercise, entries, sheet.student, counts)
+    return CheckResult(sheet.source, exercise, entries, sheet.student, counts,
+                       rounding_words(checker.rounding))

@@ -19,6 +19,7 @@ Examples:
   derive solve net.yaml --format md,json --out sheet/
   derive solve --format json            # JSON on stdout
   derive solve net.yaml --precision 4 --exact
+  derive solve net.yaml --chain-rounding 4   # each step from the previous rounded values, as by hand
   derive solve --variant 2026-7-BFS.GDS-W --question 2   # a question of an exam variant
 """
 
@@ -47,14 +48,22 @@ def cli():
               help="Decimal places shown [default: 9, as the lecture].")
 @click.option("--notation", default=None, help="mazur, signal, layered or units [default: the spec's].")
 @click.option("--exact", is_flag=True, help="Exact arithmetic (Rationals from the spec's decimals, 40 digits).")
+@click.option("--chain-rounding", "chain_rounding", default=None, metavar="N|Nsig|off",
+              help="Chained rounding, as by hand: each step from the previous steps' values rounded half up "
+                   "to N decimal places (or N significant figures: 4sig); off: full precision "
+                   "[default: the spec's rounding, else off].")
 @click.option("--templates", "templates_dir", default=None, type=click.Path(file_okay=False),
               help="A folder of your own templates, searched before the packaged ones (sandboxed).")
 @click.option("--max-weights", default=None, type=click.IntRange(1), help="Raise the size limit (default 400 weights).")
 @click.option("--variant", "variant_code", default=None, help="Regenerate a question of an exam variant (its code).")
 @click.option("--question", "question_number", default=1, show_default=True, type=click.IntRange(1),
               help="Which question of --variant.")
-def solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights, variant_code,
-          question_number):
+@click.option("--record", default="shown", show_default=True, metavar="shown|all|N",
+              help="Training runs: the update steps whose every quantity goes into the JSON's iterations: "
+                   "those the sheet works out (steps 1, 2 and the last), all, or the first N as well. "
+                   "The loss and parameters after every epoch are always there.")
+def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, templates_dir, max_weights,
+          variant_code, question_number, record):
     """Worked solution of one backpropagation step (or training run) for SPEC.
 
     Without SPEC, solves the lecture's 2-2-2 example.  With --variant CODE, solves question K
@@ -67,9 +76,10 @@ def solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max
     if variant_code:
         if spec:
             raise click.UsageError("give either SPEC or --variant, not both")
-        run_solve_variant(variant_code, question_number, formats, out_dir, precision)
+        run_solve_variant(variant_code, question_number, formats, out_dir, precision, chain_rounding)
         return
-    run_solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights)
+    run_solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights, chain_rounding,
+              record=record)
 
 
 # Commands of other modules register here.

@@ -18,6 +18,7 @@ Examples:
   derive check my-answers.yaml --format json
   derive check my-answers.yaml --format md > feedback.md
   derive check answers/*.yaml --format md --out report/   # class summary + bar chart
+  derive check my-answers.yaml --chain-rounding auto  # expected: chained at the sheet's own digits
 \b
 A sheet:  exercise: lecture        (or a spec file, relative to the sheet)
           answers: {net_h1: 0.3775, out_h1: 0.5933, w5+: 0.3589}
@@ -35,7 +36,8 @@ def parse_formats(text: str) -> list[str]:
     return formats or ["text"]
 
 
-def run_check(answers: list[str], formats_text: str, colour: bool | None = None, out_dir: str | None = None) -> int:
+def run_check(answers: list[str], formats_text: str, colour: bool | None = None, out_dir: str | None = None,
+              chain_rounding: str | None = None) -> int:
     """Check one sheet, or several (a class), print the reports; return the exit status."""
     from derive.check.classreport import load_sheets, summarise, summary_chart, summary_markdown
     from derive.check.report import as_json, as_markdown, as_text
@@ -43,7 +45,7 @@ def run_check(answers: list[str], formats_text: str, colour: bool | None = None,
 
     formats = parse_formats(formats_text)
     sheets = load_sheets(list(answers))          # every bad input is refused before anything is printed
-    results = [check_sheet(sheet) for sheet in sheets]
+    results = [check_sheet(sheet, chain_rounding) for sheet in sheets]
     colour = sys.stdout.isatty() if colour is None else colour
     status = max(r.exit_status for r in results)
     single = len(results) == 1 and not answers[0].lower().endswith(".csv")
@@ -88,9 +90,13 @@ def register(cli: click.Group) -> None:
     @click.option("--colour/--no-colour", "colour", default=None, help="Colour the text report [default: on a terminal].")
     @click.option("--out", "out_dir", default=None, help="With several sheets: write per-student Markdown, "
                   "summary.md, summary.json and summary.png here.")
-    def check(answers, formats, colour, out_dir):
+    @click.option("--chain-rounding", "chain_rounding", default=None, metavar="auto|N|Nsig|off",
+                  help="Compare with the chained-rounding solution too (each step from the previous rounded "
+                       "values): auto at the digits of each answer, N decimal places, Nsig significant figures; "
+                       "off: full precision only [default: the exercise's rounding, else off].")
+    def check(answers, formats, colour, out_dir, chain_rounding):
         """Check hand calculations: verdict per step, error carried forward, named mistakes.
 
         Several sheets (or a CSV with one row per student) give a class summary too.
         """
-        return run_check(answers, formats, colour, out_dir)   # 1 when something is wrong
+        return run_check(answers, formats, colour, out_dir, chain_rounding)   # 1 when something is wrong

@@ -74,7 +74,10 @@ def families_command(fmt):
 @click.option("--format", "formats", default="pdf,tex,md,moodle,json,csv", show_default=True,
               help="Comma-separated: pdf, tex, md, moodle, json, csv, qti (a Canvas QTI 1.2 qti.zip).")
 @click.option("--title", default=None, help="Title printed on every page.")
-def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title):
+@click.option("--chain-rounding", "chain_rounding", default=None, metavar="N|Nsig",
+              help="Work the network questions as by hand: each step from the previous steps' values "
+                   "rounded half up to N decimal places (or N significant figures: 4sig).")
+def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_rounding):
     """N randomized variants: question and solution sheets, answer keys, Moodle XML, Canvas QTI."""
     from derive.exam.registry import get_family
     from derive.exam.writer import EXAM_FORMATS, ExamPlan, write_exam
@@ -92,6 +95,12 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title):
     else:
         families = tuple(get_family(item["family"], f"{exam_file}: questions[{k}].family")
                          for k, item in enumerate(items))
+    if chain_rounding is not None:
+        from derive.core.rounding import parse_rounding
+        from derive.exam.chained import with_chain_rounding
+
+        rounding = parse_rounding(chain_rounding, "--chain-rounding", "").to_data()
+        families = tuple(with_chain_rounding(f, rounding) for f in families)
     # A value from the command line is named by its option, one from the exam file by its field.
     n_source, n_field = ("-n", "") if n is not None else (exam_file, "n")
     n = n if n is not None else data.get("n", 1)

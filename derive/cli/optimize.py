@@ -180,7 +180,6 @@ Examples:
 def gradients(depth, activation, weight_text, width, bias_text, input_text, formats, out_dir, precision,
               templates_dir):
     """How the gradient shrinks (or grows) layer by layer in a deep chain: product of local factors."""
-    from derive.render.plots import gradients_plot
     from derive.render.build import build_files
     from derive.sheets.optimize import gradients_context, gradients_json
     from derive.core.vanishing import deep_chain
@@ -189,8 +188,14 @@ def gradients(depth, activation, weight_text, width, bias_text, input_text, form
     chain = deep_chain(depth, activation.strip().lower(), _number(weight_text, "--weight"), width,
                        _number(bias_text, "--bias"), _number(input_text, "--input"))
     context, data = gradients_context(chain, precision), gradients_json(chain)
-    deliver("gradients", lambda fmts: build_files("gradients", fmts, context=context, json_data=data, figures={"gradients-plot": gradients_plot(chain)}, templates_dir=templates_dir),
-            data, formats, out_dir, "gradients")
+
+    def build(fmts):
+        from derive.render.plots import gradients_plot   # matplotlib: only when files are written, not for JSON
+
+        return build_files("gradients", fmts, context=context, json_data=data,
+                           figures={"gradients-plot": gradients_plot(chain)}, templates_dir=templates_dir)
+
+    deliver("gradients", build, data, formats, out_dir, "gradients")
 
 
 @click.command(epilog="""\b

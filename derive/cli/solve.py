@@ -11,7 +11,7 @@ import click
 from derive.core.errors import InputError
 from derive.present.formatting import DEFAULT_PRECISION, dumps
 from derive.render.outputs import parse_formats, write_with_pdf
-from derive.core.spec import MAX_WEIGHTS, NOTATIONS, builtin_spec, load_spec
+from derive.core.spec import MAX_WEIGHTS, NOTATIONS, builtin_spec, load_spec, with_rounding
 
 FORMATS = ("md", "tex", "pdf", "json")
 
@@ -30,18 +30,41 @@ def _refuse_non_finite(spec, solution) -> None:
         saturating = spec.architecture.activations[-1] in ("sigmoid", "softmax")
         hint = ("loss bce/cce needs outputs strictly between 0 and 1: use a sigmoid or softmax output layer"
                 if spec.architecture.loss in ("bce", "cce") and not saturating else "use smaller weights or inputs")
+        if solution.chained is not None and _finite_text(bad.exact):
+            field, hint = "rounding", "rounding an earlier step to 0 or 1 left it undefined: round to more places"
         raise InputError(spec.source, field, "numbers for which every quantity is finite",
                          got=f"{bad.name} = {bad.value_text}", suggestion=hint)
 
 
-def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, templates_dir, max_weights):
+def _finite_text(text) -> bool:
+    import math
+
+    try:
+        return math.isfinite(float(text))
+    except (TypeError, ValueError):
+        return False
+
+
+def parse_record(text: str) -> str | int:
+    """``--record``: shown, all, or a whole number N >= 1 (the first N steps as well as the shown ones)."""
+    if text in ("shown", "all"):
+        return text
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise InputError("--record", "", "shown, all or a whole number of first steps (1 or more)", got=repr(text))
+
+
+def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, templates_dir, max_weights,
+              chain_rounding=None, record="shown"):
     formats = parse_formats(formats_text, FORMATS)
+    record = parse_record(record)
     if notation is not None and notation not in NOTATIONS:
         from derive.core.errors import suggest
 
         raise InputError("--notation", "", "one of " + ", ".join(NOTATIONS), got=repr(notation),
                          suggestion=suggest(notation, NOTATIONS))
     spec = load_spec(spec_path, max_weights or MAX_WEIGHTS) if spec_path else builtin_spec()
+    spec = with_rounding(spec, chain_rounding)
     from derive.present.solution import solve
 
     precision = DEFAULT_PRECISION if precision is None else precision
@@ -51,7 +74,7 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
     else:
         from derive.core.training import train
 
-        run = train(spec, exact=exact)
+        run = train(spec, exact=exact, record=record)
         solution = solve(spec, exact=exact, precision=precision, notation=notation, given=run.givens(run.steps[0])[0])
     _refuse_non_finite(spec, solution)
     if formats == ["json"] and out_dir is None:
@@ -65,7 +88,7 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
     write_with_pdf(folder, lambda wanted: solution_files(solution, wanted, templates_dir, run), formats)
 
 
-def run_solve_variant(code, question_number, formats_text, out_dir, precision):
+def run_solve_variant(code, question_number, formats_text, out_dir, precision, chain_rounding=None):
     """``derive solve --variant CODE --question K``: the full worked solution of that exam question."""
     from derive.exam.variants import regenerate
 
@@ -76,14 +99,18 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision):
                          got=str(question_number))
     question = variant.questions[question_number - 1]
     precision = DEFAULT_PRECISION if precision is None else precision
+    spec_data = question.family.spec(question.params)
+    if chain_rounding is not None and spec_data is None:
+        raise InputError("--chain-rounding", "", "a backpropagation question (a network) to work by hand",
+                         got=f"question {question_number}, of family {question.family.id}")
     if formats == ["json"] and out_dir is None:
         from derive.sheets.training import solution_document
 
-        if question.family.spec(question.params) is not None:
+        if spec_data is not None:
             from derive.present.solution import solve
             from derive.core.spec import parse_spec
 
-            spec = parse_spec(question.family.spec(question.params), source=f"<variant {variant.code}>")
+            spec = with_rounding(parse_spec(spec_data, source=f"<variant {variant.code}>"), chain_rounding)
             click.echo(dumps(solution_document(solve(spec, precision=precision))), nl=False)
         else:   # one JSON object on stdout: the family's files, by name
             files = question.family.solve_files(question.params, ["json"], precision)
@@ -91,4 +118,13 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision):
                               if name.endswith(".json")}), nl=False)
         return
     folder = Path(out_dir) if out_dir else Path("output") / f"{variant.code}-q{question_number}"
+    if chain_rounding is not None:     # a network question worked by hand: its worked solution, chained
+        from derive.core.spec import parse_spec
+        from derive.present.solution import solve
+        from derive.render.solution import solution_files
+
+        spec = with_rounding(parse_spec(spec_data, source=f"<variant {variant.code}>"), chain_rounding)
+        solution = solve(spec, precision=precision)
+        write_with_pdf(folder, lambda wanted: solution_files(solution, wanted), formats)
+        return
     write_with_pdf(folder, lambda wanted: question.family.solve_files(question.params, wanted, precision), formats)

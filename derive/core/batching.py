@@ -106,7 +106,7 @@ def linear_spec(data, mode, batch_size, learning_rate, epochs, seed, shuffle, in
 def train(data, mode, batch_size, learning_rate, epochs, seed, shuffle, initial=(0.0, 0.0)) -> Training:
     """Run one mode for ``epochs`` passes over the data."""
     spec = linear_spec(data, mode, min(batch_size, len(data)), learning_rate, epochs, seed, shuffle, initial)
-    run = train_network(spec)
+    run = train_network(spec, record="all")   # the sheet plots every update
     losses = losses_at(spec, [step.parameters_after for step in run.steps])
     updates = tuple(Update(step.epoch, step.step, step.examples, (step.gradients[WEIGHT], step.gradients[BIAS]),
                            step.parameters_after[WEIGHT], step.parameters_after[BIAS], loss)

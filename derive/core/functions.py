@@ -14,7 +14,8 @@ from __future__ import annotations
 import sympy
 from sympy import Add, Integer, Mul, Pow, Rational, exp, log
 
-__all__ = ["Activation", "Loss", "ACTIVATIONS", "LOSSES", "get_activation", "register_activation", "register_loss"]
+__all__ = ["Activation", "Loss", "ACTIVATIONS", "LOSSES", "INTERNAL_LOSSES", "get_activation", "get_loss",
+           "register_activation", "register_loss"]
 
 
 def _neg(x):
@@ -67,7 +68,10 @@ class Activation:
 
 
 ACTIVATIONS: dict[str, Activation] = {}
+#: The losses a spec may name (the spec validation offers exactly these).
 LOSSES: dict[str, "Loss"] = {}
+#: Losses of derive's own networks that a spec may not name (no target, say).
+INTERNAL_LOSSES: dict[str, "Loss"] = {}
 
 
 def register_activation(cls):
@@ -76,8 +80,13 @@ def register_activation(cls):
 
 
 def register_loss(cls):
-    LOSSES[cls.name] = cls()
+    (INTERNAL_LOSSES if cls.internal else LOSSES)[cls.name] = cls()
     return cls
+
+
+def get_loss(name: str) -> "Loss":
+    """The loss called ``name``, a spec's or an internal one."""
+    return LOSSES[name] if name in LOSSES else INTERNAL_LOSSES[name]
 
 
 @register_activation
@@ -175,6 +184,7 @@ class Loss:
     name: str = ""
     title: str = ""
     needs_probabilities = False
+    internal = False        # True: derive's own networks only, not offered in specs
 
     def term(self, target, out, n_outputs):
         raise NotImplementedError
@@ -272,3 +282,19 @@ class CCE(Loss):
         if activation == "sigmoid":
             return target * Softplus(-nets[k])
         return None
+
+
+@register_loss
+class SumOfOutputs(Loss):
+    """E = sum_k out_k, so dE/dout_k = 1 and delta_k = dout_k/dnet_k: the deep chain of
+    ``derive gradients``, whose error signal is then the bare product of local factors.
+    Internal: it ignores the target, which a spec must give."""
+
+    name, title = "sum", "sum of the outputs"
+    internal = True
+
+    def term(self, target, out, n_outputs):
+        return out
+
+    def derivative(self, target, out, n_outputs):
+        return Integer(1)

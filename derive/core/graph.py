@@ -23,7 +23,7 @@ from functools import lru_cache
 import sympy
 from sympy import Add, Integer, Mul
 
-from derive.core.functions import LOSSES, get_activation
+from derive.core.functions import get_activation, get_loss
 from derive.core.keys import Key
 from derive.core.spec import Architecture
 
@@ -176,7 +176,7 @@ class _Builder:
                              evaluation=activation.stable_formula(nets, j - 1))
 
     def errors(self):
-        arch, loss = self.arch, LOSSES[self.arch.loss]
+        arch, loss = self.arch, get_loss(self.arch.loss)
         n = arch.layers[-1]
         nets = [Key("net", (arch.depth, m)).symbol for m in range(1, n + 1)]
         for k in range(1, n + 1):
@@ -245,7 +245,7 @@ class _Builder:
         n = arch.layers[-1]
         targets = [Key("target", (m,)).symbol for m in range(1, n + 1)]
         outs = [Key("out", (arch.depth, m)).symbol for m in range(1, n + 1)]
-        return LOSSES[arch.loss].stable_delta(targets, outs, node.index[1] - 1, arch.activations[-1])
+        return get_loss(arch.loss).stable_delta(targets, outs, node.index[1] - 1, arch.activations[-1])
 
     def _gradient_symbol(self, node: Key):
         gradient = node.gradient
@@ -271,7 +271,7 @@ class _Builder:
             else:
                 closed = activation.derivative(child.symbol, node.symbol)
         elif child.kind == "E":
-            loss, k = LOSSES[arch.loss], child.index[0]
+            loss, k = get_loss(arch.loss), child.index[0]
             closed = loss.derivative(Key("target", (k,)).symbol, node.symbol, arch.layers[-1])
         else:
             closed = None

@@ -23,13 +23,38 @@ __all__ = ["read_file", "read_data", "SpecLoader"]
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$")
 
 
+#: Most nodes a YAML document may stand for once its aliases are expanded: a few aliases of
+#: aliases (the "billion laughs") would otherwise build a gigabyte of data from a kilobyte of text.
+MAX_NODES = 200_000
+
+
 class _Strict:
-    """Mappings refuse a key given twice (YAML would silently keep the last one)."""
+    """Mappings refuse a key given twice (YAML would silently keep the last one) and a key that
+    is a list or a mapping; a document standing for more than MAX_NODES nodes is refused."""
+
+    def construct_document(self, node):
+        sizes: dict[int, int] = {}
+
+        def size(n) -> int:          # each node counted once, an alias of it as often as it is used
+            if id(n) not in sizes:
+                sizes[id(n)] = 0     # (a recursive alias counts nothing more)
+                children = [c for pair in n.value for c in pair] if isinstance(n, yaml.MappingNode) else \
+                    n.value if isinstance(n, yaml.SequenceNode) else []
+                sizes[id(n)] = min(1 + sum(size(c) for c in children), MAX_NODES + 1)
+            return sizes[id(n)]
+
+        if size(node) > MAX_NODES:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"more than {MAX_NODES} values once its aliases are expanded")
+        return super().construct_document(node)
 
     def construct_mapping(self, node, deep=False):
         seen = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (list, dict)):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a key that is a list or a mapping (keys are names)", key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"the key {key!r} is given twice", key_node.start_mark)
@@ -121,6 +146,11 @@ def _yaml_error(exc: yaml.YAMLError, text: str, source: str) -> InputError:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if "given twice" in str(problem):
         return InputError(source, where, "each key once", got=str(problem))
+    if "aliases are expanded" in str(problem):
+        return InputError(source, where, "plain YAML data of a readable size", got=str(problem),
+                          suggestion="write the values out instead of aliasing aliases")
+    if "keys are names" in str(problem):
+        return InputError(source, where, "a name or a number as each key", got="a list or a mapping")
     if "tag" in str(problem) or "constructor" in str(problem):
         return InputError(source, where, "plain YAML data (numbers, text, lists, mappings)",
                           got=f"an unsafe or unknown tag: {problem}")

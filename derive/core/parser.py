@@ -27,8 +27,13 @@ __all__ = ["FUNCTIONS", "CONSTANTS", "parse_function", "parse_constant", "sigmoi
 
 MAX_LENGTH = 2000
 MAX_NESTING = 60
-#: Largest power of ten a constant may reach, so ``10^10^10`` cannot hang SymPy.
+#: Largest power of ten a constant may reach, and most digits an exact constant power may have,
+#: so ``10^10^10`` and ``(1 + 1/10^9)^(10^9)`` cannot hang SymPy.
 MAX_DIGITS = 400
+#: Highest degree a function text may reach once its powers are multiplied out (x^1000, or
+#: sin(x)^1000, counting a function of x as degree 1), so that differentiating, expanding or
+#: solving it stays quick: ``(x^999999)^999999`` and ``(x+1)^999999`` are refused.
+MAX_DEGREE = 1000
 
 
 def sigmoid(z):
@@ -261,17 +266,46 @@ class _Parser:
         return _Depth()
 
     def check_size(self, base, exponent, operator: Token):
-        """Refuse constant powers too large to compute (10^10^10 would hang SymPy)."""
+        """Refuse powers too large to compute: constants of more than MAX_DIGITS digits, and
+        powers of a variable beyond MAX_DEGREE."""
         if not (base.is_number and exponent.is_number):
-            if exponent.is_number and abs(float(exponent)) > 10 ** 6:
-                self.refuse("an exponent below 10^6", operator)
+            if exponent.is_number:
+                degree = _degree(base) * abs(float(exponent))
+                if degree > MAX_DEGREE:
+                    self.refuse(f"a power of degree at most {MAX_DEGREE}", operator,
+                                suggestion=f"this power reaches degree {degree:.7g}")
             return
         try:
-            size = abs(float(exponent)) * abs(math.log10(abs(float(base)))) if base != 0 else 0.0
+            if base.is_Rational and exponent.is_Integer:     # computed exactly: all its digits
+                size = abs(int(exponent)) * math.log10(max(abs(base.p), abs(base.q)))
+            else:
+                size = abs(float(exponent)) * abs(math.log10(abs(float(base)))) if base != 0 else 0.0
         except (OverflowError, ValueError, TypeError):
             size = math.inf
         if size > MAX_DIGITS:
-            self.refuse(f"a constant power below 10^{MAX_DIGITS}", operator)
+            self.refuse(f"a constant power below 10^{MAX_DIGITS}", operator,
+                        suggestion="its exact value would have more digits than a sheet can use")
+
+
+def _degree(expression: sympy.Expr) -> float:
+    """An upper bound of the degree of ``expression`` multiplied out (a function of x counts as
+    its argument's degree, at least 1; a non-numeric exponent as 1).
+
+    >>> _degree(parse_function("(x + y^2)^3 * sin(x)"))
+    7.0
+    """
+    if expression.is_number:
+        return 0.0
+    if expression.is_Symbol:
+        return 1.0
+    if expression.is_Add:
+        return max(_degree(term) for term in expression.args)
+    if expression.is_Mul:
+        return sum(_degree(factor) for factor in expression.args)
+    if expression.is_Pow:
+        base, exponent = expression.args
+        return _degree(base) * (abs(float(exponent)) if exponent.is_number else 1.0) + _degree(exponent)
+    return max([1.0] + [_degree(argument) for argument in expression.args])
 
 
 def parse_function(text: str, option: str = "--function", variables=None) -> sympy.Expr:

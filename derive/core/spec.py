@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,9 +22,10 @@ import yaml
 
 from derive.core.errors import InputError, suggest
 from derive.core.functions import ACTIVATIONS, LOSSES
+from derive.core.rounding import Rounding, parse_rounding
 
 __all__ = ["Architecture", "Example", "NetworkSpec", "load_spec", "parse_spec", "builtin_spec",
-           "NOTATIONS", "MAX_WEIGHTS"]
+           "NOTATIONS", "MAX_WEIGHTS", "with_rounding"]
 
 NOTATIONS = ("mazur", "signal", "layered", "units")
 MODES = ("sgd", "batch", "minibatch")
@@ -33,7 +34,7 @@ MAX_WEIGHTS = 400
 
 FIELDS = ("title", "notation", "layers", "activation", "leaky_slope", "loss", "weights", "biases",
           "thresholds", "train_biases", "hidden_uses", "learning_rate", "input", "target", "data",
-          "mode", "batch_size", "shuffle_seed", "epochs", "momentum")
+          "mode", "batch_size", "shuffle_seed", "epochs", "momentum", "rounding")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class NetworkSpec:
     epochs: int = 1
     momentum: float = 0.0
     from_data: bool = False               # given as `data:` rather than input/target
+    rounding: Rounding | None = None      # chained rounding (as by hand); None: full precision
 
     @property
     def is_single_step(self) -> bool:
@@ -111,6 +113,8 @@ class NetworkSpec:
             out["target"] = list(self.examples[0].target)
             if self.epochs != 1 or self.momentum:
                 out.update(epochs=self.epochs, momentum=self.momentum)
+        if self.rounding is not None:
+            out["rounding"] = self.rounding.to_data()
         return out
 
 
@@ -242,6 +246,8 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
             check.fail(field_path, f"{activation_name} on the output layer only", f"{activation_name} on hidden layer {l + 1}",
                        "give one activation per layer, e.g. [sigmoid, softmax]")
     loss = check.choice(required("loss"), "loss", tuple(LOSSES))
+    _check_loss_fits(check, loss, activations[-1], layers[-1],
+                     f"activation[{depth - 1}]" if isinstance(activation_raw, list) else "activation")
     leaky_slope = check.number(data.get("leaky_slope", 0.01), "leaky_slope", nonnegative=True)
 
     weights_raw = required("weights")
@@ -305,6 +311,12 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
         shuffle_seed = check.integer(data["shuffle_seed"], "shuffle_seed", 0)
     epochs = check.integer(data.get("epochs", 1), "epochs", 1)
     momentum = check.number(data.get("momentum", 0.0), "momentum", nonnegative=True, lower_than=1)
+    rounding = None
+    if data.get("rounding") is not None:
+        rounding = parse_rounding(data["rounding"], source)
+        if from_data or epochs != 1 or momentum:
+            check.fail("rounding", "one step on one example (input and target) for chained rounding",
+                       "a training run (data, epochs or momentum)", "remove rounding to train at full precision")
 
     architecture = Architecture(layers=layers, activations=activations, loss=loss,
                                 bias_modes=tuple(bias_modes), bias_kind="theta" if bias_field == "thresholds" else "b",
@@ -312,7 +324,25 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     return NetworkSpec(architecture=architecture, weights=tuple(weights), biases=tuple(biases),
                        learning_rate=learning_rate, examples=examples, title=str(title), notation=notation,
                        name=name, source=source, mode=mode, batch_size=batch_size, shuffle_seed=shuffle_seed,
-                       epochs=epochs, momentum=momentum, from_data=from_data)
+                       epochs=epochs, momentum=momentum, from_data=from_data, rounding=rounding)
+
+
+def with_rounding(spec: NetworkSpec, option: str | None, source: str = "--chain-rounding") -> NetworkSpec:
+    """The spec worked with the rounding of a ``--chain-rounding`` option: ``N`` decimal places,
+    ``Nsig`` significant figures, ``off`` for full precision; None keeps the spec's own ``rounding``.
+
+    >>> with_rounding(builtin_spec(), "4sig").rounding.default
+    Precision(digits=4, significant=True)
+    """
+    if option is None:
+        return spec
+    if str(option).strip() == "off":
+        return replace(spec, rounding=None)
+    rounding = parse_rounding(option, source, "")
+    if not spec.is_single_step:
+        raise InputError(source, "", "a spec of one step on one example for chained rounding",
+                         got=f"{spec.source}, a training run (data, epochs or momentum)")
+    return replace(spec, rounding=rounding)
 
 
 def _parse_examples(data, check: _Checker, layers) -> tuple[tuple[Example, ...], bool]:
@@ -345,6 +375,25 @@ def _parse_examples(data, check: _Checker, layers) -> tuple[tuple[Example, ...],
     return (example,), False
 
 
+#: The output activations each loss can be computed on, whatever the numbers: bce takes the log of
+#: o and of 1 - o (outputs in (0, 1)), cce the log of a probability distribution.
+_OUTPUTS_FOR = {"bce": ("sigmoid", "softmax"), "cce": ("softmax",)}
+
+
+def _check_loss_fits(check: _Checker, loss: str, output: str, n_outputs: int, field_path: str) -> None:
+    """Refuse, from the spec alone, an output activation the loss cannot be computed on."""
+    if output == "softmax" and n_outputs < 2:
+        check.fail(field_path, "softmax on an output layer of at least 2 neurons", "softmax on 1 neuron",
+                   "a single softmax output is always 1: use sigmoid")
+    fits = _OUTPUTS_FOR.get(loss)
+    if fits and output not in fits:
+        others = [name for name, outputs in _OUTPUTS_FOR.items() if output in outputs]
+        reason = "takes the log of o and 1 - o" if loss == "bce" else "needs outputs that sum to 1"
+        check.fail("loss", f"a loss that fits the output activation {output} "
+                           f"({', '.join(others + ['half_sse', 'sse', 'mse'])})",
+                   f"{loss}, which {reason}", f"or make the output layer {' or '.join(fits)}")
+
+
 def _check_target(check: _Checker, path: str, target, loss: str, output_activation: str) -> None:
     if LOSSES[loss].needs_probabilities:
         for k, t in enumerate(target):
@@ -352,8 +401,6 @@ def _check_target(check: _Checker, path: str, target, loss: str, output_activati
                 check.fail(f"{path}[{k}]", f"a value in [0, 1] for loss {loss}", repr(t))
     if loss == "cce" and abs(sum(target) - 1) > 1e-9:
         check.fail(path, "a one-hot or probability vector summing to 1 for loss cce", f"a sum of {sum(target):g}")
-    if loss == "bce" and output_activation not in ("sigmoid", "softmax", "linear"):
-        pass  # allowed, but outputs may leave (0, 1); the solver reports log of a non-positive number
 
 
 def spec_as_json(spec: NetworkSpec) -> str:

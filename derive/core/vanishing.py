@@ -10,6 +10,11 @@ factors,
 
 and since sigmoid' <= 1/4 it shrinks at least like (width*|w|/4)^(L-l).
 
+The chain is not computed here: it is the 1-1-...-1 network of L layers whose every weight
+is the gain width*w and every bias b, with the loss ``sum`` (E = out_L, so dE/da_L = 1 as for
+each output of the wide chain).  The step graph builds it (forward definitions, one backward
+traversal) and derive's evaluator evaluates it, as for ``derive solve``.
+
 >>> chain = deep_chain(depth=3, activation="relu", weight=2.0)
 >>> [layer.error_signal for layer in chain.layers]
 [4.0, 2.0, 1.0]
@@ -17,16 +22,20 @@ and since sigmoid' <= 1/4 it shrinks at least like (width*|w|/4)^(L-l).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from functools import lru_cache
 
-import numpy as np
 import sympy
 
 from derive.core.errors import InputError, suggest
+from derive.core.evaluate import evaluate_float, given_values
 from derive.core.functions import ACTIVATIONS, Activation, get_activation
+from derive.core.graph import build_graph
+from derive.core.keys import Key
+from derive.core.spec import Architecture, Example, NetworkSpec
 
-__all__ = ["ChainActivation", "CHAIN_ACTIVATIONS", "Layer", "Chain", "deep_chain", "largest_derivative"]
+__all__ = ["ChainActivation", "CHAIN_ACTIVATIONS", "Layer", "Chain", "deep_chain", "chain_network",
+           "largest_derivative"]
 
 Z, OUT = sympy.Symbol("z", real=True), sympy.Symbol("out", real=True)
 #: The activations a chain can use: every one of functions.ACTIVATIONS that acts neuron by neuron.
@@ -61,28 +70,11 @@ def largest_derivative(activation: Activation) -> sympy.Expr:
 
 @dataclass(frozen=True)
 class ChainActivation:
-    """An activation of functions.ACTIVATIONS, compiled to numbers, with its largest derivative."""
+    """An activation of functions.ACTIVATIONS, with its largest derivative."""
 
     name: str
     activation: Activation
     largest_derivative: float
-
-    def value(self, z: float) -> float:
-        with np.errstate(all="ignore"):   # sigmoid(-1000) = 1/(1 + inf) = 0, as it should
-            return float(_compiled(self.activation)[0](z))
-
-    def derivative(self, z: float) -> float:
-        """phi'(z); for relu 0 at z <= 0 (the convention of functions.ReLU, as PyTorch's)."""
-        value, slope = _compiled(self.activation)
-        with np.errstate(all="ignore"):
-            return float(slope(value(z), z))
-
-
-@lru_cache(maxsize=16)
-def _compiled(activation: Activation):
-    """phi(z) and phi'(out, z) as NumPy functions, printed from the SymPy formulas."""
-    return (sympy.lambdify([Z], activation.formula(Z), modules="numpy"),
-            sympy.lambdify([OUT, Z], local_derivative(activation), modules="numpy"))
 
 
 def chain_activation(name: str, leaky_slope: float = 0.01) -> ChainActivation:
@@ -130,21 +122,44 @@ class Chain:
         return "exploding" if self.ratio > 1e2 else "neither vanishing nor exploding"
 
 
+def chain_network(depth: int, activation: str, gain: float, bias: float, input_value: float) -> NetworkSpec:
+    """The chain as a 1-1-...-1 network: ``depth`` layers of one neuron, every weight ``gain``
+    (= width*w), every bias ``bias``, loss ``sum`` (E = out_L; the target is not used).
+
+    >>> chain_network(2, "tanh", 1.5, 0.0, 1.0).architecture.layers
+    (1, 1, 1)
+    """
+    # The bias is always there (b = 0 too): net = gain*a + 0.0 turns a -0.0 into 0.0, as the chain's numbers
+    # always did.  Untrained: the chain asks for no dE/db, and 600 fewer quantities build and compile faster.
+    architecture = Architecture(layers=(1,) * (depth + 1), activations=(activation,) * depth, loss="sum",
+                                bias_modes=("shared",) * depth, train_biases=False)
+    return NetworkSpec(architecture, weights=(((gain,),),) * depth, biases=(bias,) * depth, learning_rate=0.0,
+                       examples=(Example((input_value,), (0.0,)),), title="deep chain", name="chain")
+
+
+def _bound(largest: float, gain: float, steps: int) -> float:
+    """phi'_max^(steps+1) |gain|^steps; where |gain|^steps alone overflows, the same as
+    phi'_max (phi'_max |gain|)^steps (inf only when the bound itself is that large)."""
+    try:
+        return largest ** (steps + 1) * abs(gain) ** steps
+    except OverflowError:
+        try:
+            return largest * (largest * abs(gain)) ** steps
+        except OverflowError:
+            return math.inf
+
+
 def deep_chain(depth: int = 10, activation: str = "sigmoid", weight: float = 0.5, width: int = 1,
                bias: float = 0.0, input_value: float = 1.0) -> Chain:
-    """Forward pass, then the error signal layer by layer back to layer 1."""
+    """The chain's numbers, read layer by layer from the evaluated step graph of :func:`chain_network`."""
     phi = chain_activation(activation)
     gain = width * weight   # every neuron sums `width` equal inputs
-    outputs, nets = [input_value], []
+    network = chain_network(depth, activation, gain, bias, input_value)
+    values = evaluate_float(build_graph(network.architecture), given_values(network))
+    layers = []
     for layer in range(1, depth + 1):
-        nets.append(gain * outputs[-1] + bias)
-        outputs.append(phi.value(nets[-1]))
-    layers, signal = [], 1.0   # dE/da_L = 1 for E = sum of outputs
-    for layer in range(depth, 0, -1):
-        slope = phi.derivative(nets[layer - 1])
-        factor = slope if layer == depth else gain * slope
-        signal = signal * factor
-        bound = phi.largest_derivative ** (depth - layer + 1) * abs(gain) ** (depth - layer)
-        layers.append(Layer(layer, nets[layer - 1], outputs[layer], slope, factor, signal,
-                            signal * outputs[layer - 1], bound))
-    return Chain(depth, width, weight, bias, input_value, phi, tuple(reversed(layers)))
+        slope = values[Key("dout/dnet", (layer, 1))]
+        layers.append(Layer(layer, values[Key("net", (layer, 1))], values[Key("out", (layer, 1))], slope,
+                            slope if layer == depth else gain * slope, values[Key("delta", (layer, 1))],
+                            values[Key("dE/dw", (layer, 1, 1))], _bound(phi.largest_derivative, gain, depth - layer)))
+    return Chain(depth, width, weight, bias, input_value, phi, tuple(layers))

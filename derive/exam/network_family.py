@@ -18,8 +18,9 @@ from derive.core.evaluate import evaluate_float, given_values
 from derive.present.formatting import format_all
 from derive.core.graph import build_graph
 from derive.core.keys import Key
-from derive.present.solution import fill_markers, marker_table, template_solution
-from derive.core.spec import Example, parse_spec
+from derive.core.chained import evaluate_chained
+from derive.present.solution import fill_markers, marker_table, presented, template_solution
+from derive.core.spec import Example, parse_spec, with_rounding
 from derive.exam.family import BLANK, EMPTY_BLANK, Answer, Family, exercises_folder, tolerance_for
 
 __all__ = ["NetworkFamily"]
@@ -126,6 +127,8 @@ class NetworkFamily(Family):
 
     def prefetch(self, candidates: list[dict]) -> None:
         """Evaluate the candidates in one call of the compiled graph, on arrays (one entry per candidate)."""
+        if candidates and "rounding" in candidates[0]:      # chained rounding: one variant at a time
+            candidates = []
         self._prefetched = {id(params): (params, values)
                             for params, values in zip(candidates, self._evaluate(candidates))}
 
@@ -170,7 +173,13 @@ class NetworkFamily(Family):
         for seen, values in cache:
             if seen is params:
                 return values
-        values = self._evaluate([params])[0]
+        if "rounding" in params:       # derive exam --chain-rounding: the numbers as worked by hand
+            spec = parse_spec(params, source=f"<{self.id} variant>")
+            chained = evaluate_chained(self.graph, given_values(spec), spec.rounding,
+                                       presented(self.graph, spec.notation))
+            values = {key: float(value) for key, value in chained.values.items()}
+        else:
+            values = self._evaluate([params])[0]
         cache.insert(0, (params, values))
         del cache[4:]
         return values
@@ -245,19 +254,20 @@ class NetworkFamily(Family):
         return params
 
     # -- rendering --------------------------------------------------------------------------
-    def _template(self, part: str, fmt: str, precision: int) -> str:
-        key = (part, fmt, precision)
+    def _template(self, part: str, fmt: str, precision: int, rounding=None) -> str:
+        key = (part, fmt, precision, rounding)
         cache = self.__dict__.setdefault("_templates", {})
         if key not in cache:
-            cache[key] = self._render_template(part, fmt, precision)
+            cache[key] = self._render_template(part, fmt, precision, rounding)
         return cache[key]
 
-    def _render_template(self, part, fmt, precision) -> str:
+    def _render_template(self, part, fmt, precision, rounding=None) -> str:
         from derive.sheets.diagram import tikz
         from derive.sheets.solution import solution_context
         from derive.render.templating import render
 
-        solution = template_solution(self._template_spec, precision)
+        spec = self._template_spec if rounding is None else with_rounding(self._template_spec, str(rounding))
+        solution = template_solution(spec, precision)
         context = solution_context(solution)
         asked = [{"key": str(k), "name": self.notation.plain(k), "latex": self.notation.latex(k),
                   "value": f"\x05{k}\x05", "choices": []} for k in self.asked_keys]
@@ -271,15 +281,17 @@ class NetworkFamily(Family):
 
     def render(self, params: dict, part: str, fmt: str, precision: int, blanks: bool = False) -> str:
         """Family.render, with the blanks put into the family's rendered template once."""
-        key = (part, fmt, precision, blanks)
+        rounding = params.get("rounding")
+        key = (part, fmt, precision, blanks, rounding)
         cache = self.__dict__.setdefault("_blanked", {})
         if key not in cache:
-            template = self._template(part, fmt, precision)
+            template = self._template(part, fmt, precision, rounding)
             cache[key] = template if blanks else BLANK.sub(lambda _: EMPTY_BLANK[fmt], template)
         return fill_markers(cache[key], self.markers(params, precision))
 
     def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
-        return fill_markers(self._template(part, fmt, precision), self.markers(params, precision))
+        return fill_markers(self._template(part, fmt, precision, params.get("rounding")),
+                            self.markers(params, precision))
 
     def diagram_svg(self, params: dict, precision: int) -> str:
         from derive.sheets.diagram import svg

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from operator import itemgetter
 
+from derive.core.chained import Chained, evaluate_chained
 from derive.core.evaluate import evaluate_exact, evaluate_float, given_values
 from derive.present.formatting import DEFAULT_PRECISION, format_all, format_number, latex_number
 from derive.core.graph import StepGraph, build_graph
@@ -62,7 +63,8 @@ class Step:
     value_text: str           # 0.35891648
     value_latex: str
     numbers: str              # LaTeX of the right-hand side with numbers substituted
-    exact: str | None = None  # 40 digits in --exact mode
+    exact: str | None = None  # full precision: 40 digits in --exact mode; with chained rounding, the float's repr
+    terms: str = ""           # chained rounding, a sum over paths: its rounded terms, 0.055399425 + (-0.019049119)
 
     @property
     def equation(self) -> str:
@@ -76,7 +78,8 @@ class Step:
             return f"{self.latex} = {self.value_latex}"
         if self.trivial:
             return f"{self.latex} = {self.definition} = {self.value_latex}"
-        return f"{self.latex} = {self.numbers} = {self.value_latex}"
+        terms = f" = {self.terms}" if self.terms else ""
+        return f"{self.latex} = {self.numbers}{terms} = {self.value_latex}"
 
 
 def _from_skeleton(name: str) -> property:
@@ -114,6 +117,14 @@ def skeleton(graph: StepGraph, notation_name: str) -> tuple[Notation, dict[Key, 
     return notation, steps
 
 
+@lru_cache(maxsize=64)
+def presented(graph: StepGraph, notation_name: str) -> dict:
+    """{key: the formula the sheet prints for it} where the notation rewrites the definition."""
+    notation = get_notation(notation_name, graph.architecture)
+    shown = {q.key: notation.present(q.key, q.definition) for q in graph if q.definition is not None}
+    return {key: formula for key, formula in shown.items() if formula is not graph[key].definition}
+
+
 def fill(template: str, values_latex: dict[Key, str], bare: dict[Key, str] | None = None) -> str:
     """Replace the number placeholders of a skeleton."""
     bare = bare if bare is not None else values_latex
@@ -131,6 +142,7 @@ class Solution:
     steps: dict[Key, Step]
     precision: int
     exact: bool
+    chained: Chained | None = None     # the chained-rounding values, when the spec has a rounding
 
     def step(self, key: str | Key) -> Step:
         return self.steps[Key.parse(key) if isinstance(key, str) else key]
@@ -165,24 +177,38 @@ def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECI
     """Evaluate the spec's step graph and print every step with its numbers.
 
     ``given`` overrides the given numbers (weights after earlier training steps, another example).
+    With ``spec.rounding`` every step is the chained-rounding value (derive.core.chained) and
+    ``Step.exact`` the full-precision one.
     """
     graph = build_graph(spec.architecture)
     notation_obj, skeletons = skeleton(graph, notation or spec.notation)
     given = given or given_values(spec)
     exact_values = evaluate_exact(graph, given) if exact else None
     values = {k: float(v) for k, v in exact_values.items()} if exact else evaluate_float(graph, given)
+    full = {k: str(v.evalf(40)) for k, v in exact_values.items()} if exact else None
     shown = exact_values if exact else values
-    # The exercise's own numbers are shown as given, whatever the precision of the computed ones.
-    places = {k: max(precision, given_places(given[k])) if sk.section == "given" else precision
-              for k, sk in skeletons.items()}
+    chained = (evaluate_chained(graph, given, spec.rounding, presented(graph, notation_obj.name))
+               if spec.rounding is not None else None)
+    if chained is not None:
+        full = full or {k: repr(v) for k, v in values.items()}
+        shown = chained.values
+        values = {k: float(v) for k, v in shown.items()}
+    # The exercise's own numbers are shown as given, whatever the precision of the computed ones;
+    # a chained value as it was rounded.
+    places = {k: max(precision, given_places(given[k])) if sk.section == "given"
+              else max(precision, -shown[k].as_tuple().exponent) if chained is not None and shown[k].is_finite()
+              else precision for k, sk in skeletons.items()}
     value_latex = {k: latex_number(shown[k], places[k]) for k in skeletons}
     in_formula = {k: _parenthesised(v) for k, v in value_latex.items()}
     steps = {}
     for key, sk in skeletons.items():
+        terms = ""
+        if chained is not None and key in chained.terms:   # the rounded terms a hand calculation adds up
+            terms = " + ".join(_parenthesised(latex_number(t, places[key])) for t in chained.terms[key])
         steps[key] = Step(sk, values[key], format_number(shown[key], places[key]), value_latex[key],
                           fill(sk.numbers_template, in_formula, value_latex) if sk.numbers_template else "",
-                          str(exact_values[key].evalf(40)) if exact else None)
-    return Solution(spec, graph, notation_obj, steps, precision, exact)
+                          full[key] if full else None, terms)
+    return Solution(spec, graph, notation_obj, steps, precision, exact, chained)
 
 
 # -- many variants of one architecture: render once with markers, fill numbers per variant ------------

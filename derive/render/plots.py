@@ -222,10 +222,10 @@ def modes_plot(comparison) -> tuple[bytes, bytes]:
 def loss_plot(run) -> tuple[bytes, bytes]:
     """A training run's loss before each update step and after each epoch."""
     figure, axes = plt.subplots(figsize=(6, 3.2), dpi=100)
-    steps = [s.step for s in run.steps]
-    axes.plot(steps, [s.loss for s in run.steps], marker="o", markersize=3, label="batch loss before the step")
-    per_epoch = run.updates_per_epoch
-    axes.plot([per_epoch * (e + 1) for e in range(run.spec.epochs)], run.epoch_losses, marker="s",
+    steps, per_epoch = range(1, run.total_steps + 1), run.updates_per_epoch
+    few = run.total_steps <= 200     # markers only where they stay apart
+    axes.plot(steps, run.step_losses, marker="o" if few else None, markersize=3, label="batch loss before the step")
+    axes.plot([per_epoch * (e + 1) for e in range(run.spec.epochs)], run.epoch_losses, marker="s" if few else None,
               linestyle="--", label="mean loss after the epoch")
     axes.set_xlabel("update step")
     axes.xaxis.get_major_locator().set_params(integer=True)   # steps are whole numbers

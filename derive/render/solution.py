@@ -18,13 +18,12 @@ def solution_files(solution, formats, templates_dir=None, run=None) -> dict[str,
     context = solution_context(solution)
     context["training"] = None
     figures = {}
-    if run is not None:
+    if run is not None and {"md", "tex", "pdf"} & set(formats):
         from derive.render.plots import loss_plot
-        from derive.sheets.training import training_context
+        from derive.sheets.training import training_sheet
 
-        context["training"] = training_context(run, solution)
-        if {"md", "tex", "pdf"} & set(formats):
-            figures["loss"] = loss_plot(run)
+        context = training_sheet(context, run, solution)
+        figures["loss"] = loss_plot(run)
     json_data = solution_document(solution, run) if "json" in formats else None
     md_files = {context["svg_name"]: svg(solution)} if "md" in formats else None
     return build_files("solution", formats, context=context, json_data=json_data, figures=figures,

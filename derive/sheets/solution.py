@@ -16,7 +16,7 @@ from derive.core.functions import LOSSES, get_activation
 from derive.core.keys import Key
 from derive.present.printing import plain_latex
 
-__all__ = ["solution_json", "solution_context", "sections"]
+__all__ = ["solution_json", "solution_context", "sections", "rounding_sentence"]
 
 
 def _block(step, shortcut: dict | None = None) -> dict:
@@ -27,7 +27,7 @@ def _block(step, shortcut: dict | None = None) -> dict:
     """
     form = "constant" if step.constant else "trivial" if step.trivial else "full"
     return {"key": str(step.key), "latex": step.latex, "definition": step.definition, "numbers": step.numbers,
-            "value": step.value_latex, "form": form, "shortcut": shortcut}
+            "value": step.value_latex, "form": form, "shortcut": shortcut, "terms": step.terms or None}
 
 
 def _softmax_cce(arch) -> bool:
@@ -114,6 +114,29 @@ def _conventions(solution) -> dict:
             "signs": None if signs is None else {"notation": solution.notation.name, **signs}}
 
 
+#: What a rounding's kinds and sections are called in the sheet's sentence.
+_ROUNDING_WORDS = {
+    "forward": "the forward pass", "error": "the error", "backward": "the backward pass",
+    "update": "the updated parameters", "net": "net inputs", "out": "outputs", "E": "errors",
+    "dE/dout": "derivatives of the error by an output", "dout/dnet": "activation derivatives",
+    "delta": "error signals", "dnet/dout": "derivatives of a net input", "dnet/dw": "derivatives of a net input",
+    "dnet/db": "derivatives of a net input", "dnet/dtheta": "derivatives of a net input",
+    "dE/dw": "weight gradients", "dE/db": "bias gradients", "dE/dtheta": "threshold gradients",
+    "w_new": "updated weights", "b_new": "updated biases", "theta_new": "updated thresholds",
+}
+
+
+def rounding_sentence(solution) -> str | None:
+    """The sheet's one sentence on chained rounding, or None at full precision."""
+    rounding = solution.spec.rounding
+    if rounding is None:
+        return None
+    others = [f"{_ROUNDING_WORDS[name]} to {precision.words()}" for name, precision in rounding.by_name]
+    return ("Chained rounding, as in a hand calculation: each quantity is computed from the rounded values "
+            f"of the quantities it is defined from and rounded half up to {rounding.default.words()}"
+            + (f" ({'; '.join(others)})" if others else "") + "; the given numbers are used as given.")
+
+
 _GIVEN_LABELS = {"input": "Inputs", "target": "Targets", "w": "Weights", "b": "Biases", "theta": "Thresholds",
                  "eta": "Learning rate"}
 
@@ -148,6 +171,7 @@ def solution_context(solution, diagram_svg_name: str = "network.svg") -> dict:
         "sections": sections(solution),
         "parameters": _parameter_rows(solution),
         "conventions": _conventions(solution),
+        "rounding": rounding_sentence(solution),
         "precision": solution.precision,
         "exact": solution.exact,
         "version": __version__,
@@ -170,8 +194,18 @@ def quantities_json(solution) -> dict:
                  "section": step.section}
         if step.exact is not None:
             entry["exact"] = step.exact
+        if solution.chained is not None:
+            _chained_fields(entry, solution.chained, key)
         out[str(key)] = entry
     return out
+
+
+def _chained_fields(entry: dict, chained, key) -> None:
+    """A chained quantity's precision (4 or "4sig") and, for a sum over paths, its rounded terms."""
+    if key in chained.precisions:
+        entry["rounding"] = chained.precisions[key].to_data()
+    if key in chained.terms:
+        entry["terms"] = [_finite(float(t)) for t in chained.terms[key]]
 
 
 def solution_json(solution) -> dict:
