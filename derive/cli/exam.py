@@ -72,13 +72,13 @@ def families_command(fmt):
 @click.option("--seed", type=int, default=None, help="Seed of the whole exam [default: the exam file's, else 1].")
 @click.option("--out", "out_dir", required=True, help="Output folder.")
 @click.option("--format", "formats", default="pdf,tex,md,moodle,json,csv", show_default=True,
-              help="Comma-separated: pdf, tex, md, moodle, json, csv.")
+              help="Comma-separated: pdf, tex, md, moodle, json, csv, qti (a Canvas QTI 1.2 qti.zip).")
 @click.option("--title", default=None, help="Title printed on every page.")
 @click.option("--chain-rounding", "chain_rounding", default=None, metavar="N|Nsig",
               help="Work the network questions as by hand: each step from the previous steps' values "
                    "rounded half up to N decimal places (or N significant figures: 4sig).")
 def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_rounding):
-    """N randomized variants: question and solution sheets, answer keys, Moodle XML."""
+    """N randomized variants: question and solution sheets, answer keys, Moodle XML, Canvas QTI."""
     from derive.exam.registry import get_family
     from derive.exam.writer import EXAM_FORMATS, ExamPlan, write_exam
 

@@ -49,21 +49,18 @@ import tempfile
 from collections.abc import Callable, Iterable
 from xml.sax.saxutils import escape as _xml_escape
 
-from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
-from markdown_it.rules_core import StateCore
-from markdown_it.rules_inline import StateInline
-from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
-from derive.exam.family import BLANK, Answer
+from derive.exam.family import Answer
+# The Markdown -> HTML conversion and a question's pieces are shared with the Canvas export (qti.py).
+from derive.exam.lms_html import (answer_mark, check_choice, check_numeric, markdown_inline, markdown_to_html,
+                                  math_html, question_html)
 from derive.exam.variants import Question, Variant
 
 __all__ = ["moodle_xml", "write_moodle", "question_xml", "markdown_to_html", "markdown_inline",
            "math_html", "cloze_escape",
            "cloze_number", "cloze_subquestion", "DIAGRAM_NAME", "PENALTY"]
 
-FIGURE = "@@FIGURE@@"          # image target used by derive's Markdown templates for the network
 DIAGRAM_NAME = "net.svg"
 PENALTY = "0.3333333"          # Moodle's default penalty for a cloze question
 NUMBER_RE = re.compile(r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)")  # Moodle's NUMBER_REGEX
@@ -105,191 +102,18 @@ def cloze_escape(text: str) -> str:
     return out
 
 
-def _check_numeric(answer: Answer) -> None:
-    tol = float(answer.tolerance)
-    if not math.isfinite(float(answer.value)) or not math.isfinite(tol) or tol < 0:
-        raise ValueError(f"{answer.name}: value {answer.value!r} with tolerance {answer.tolerance!r} "
-                         "cannot be graded by Moodle (both must be finite, the tolerance ≥ 0)")
-    if tol == 0 and float(answer.value) != round(float(answer.value)):
-        raise ValueError(f"{answer.name}: a tolerance of 0 on the non-integer {answer.value!r} "
-                         "would need an exact floating-point match")
-
-
 def cloze_subquestion(answer: Answer, weight: int = 1, inline: Callable[[str], str] | None = None) -> str:
     """``{1:NUMERICAL:=value:tolerance}`` or ``{1:MULTICHOICE_V:wrong~=right~...}`` for one asked quantity."""
     if answer.is_choice:
-        correct = int(answer.value)
-        if len(answer.choices) < 2 or not 0 <= correct < len(answer.choices) or correct != answer.value:
-            raise ValueError(f"{answer.name}: multiple choice needs ≥ 2 choices and the index of the "
-                             f"correct one (got {answer.value!r} for {len(answer.choices)} choices)")
+        correct = check_choice(answer)
         inline = inline or markdown_inline
         options = [("=" if k == correct else "") + cloze_escape(inline(choice).strip())
                    for k, choice in enumerate(answer.choices)]
         return "{%d:MULTICHOICE_V:%s}" % (weight, "~".join(options))
-    _check_numeric(answer)
+    check_numeric(answer)
     value, tol = float(answer.value), float(answer.tolerance)
     text = cloze_number(value, exact=value, slack=tol * 1e-6 if tol > 0 else 0.0)
     return "{%d:NUMERICAL:=%s:%s}" % (weight, text, cloze_number(tol))
-
-
-# -- Markdown (as derive's templates write it) to HTML for Moodle -------------------------------
-#
-# markdown-it-py's CommonMark preset with GFM tables, and the dollarmath plugin of mdit-py-plugins.
-# Raw HTML in the Markdown is escaped, not passed through.  The table rule splits a row on every
-# unescaped ``|`` before any inline rule runs, so ``$|w|$`` would become two cells: the core rule
-# ``_protect_math_pipes`` first replaces each ``|`` inside math (found by dollarmath's own inline
-# rule) by a NUL -- markdown-it's ``normalize`` rule has already turned every NUL of the input
-# into U+FFFD, so a NUL after it is always ours -- and ``_restore_math_pipes`` puts the ``|`` back
-# once the inline rules have run.
-
-_MATH = {"allow_space": True, "allow_digits": True}   # the plugin's defaults: "$ x $" is math too
-_MATH_RULE = math_inline_dollar(allow_double=True, **_MATH)   # the plugin's rule with double_inline
-_PIPE = "\x00"
-
-
-def _math_spans(line: str, md: MarkdownIt) -> Iterable[tuple[int, int]]:
-    """``(start, end)`` of each ``$...$`` / ``$$...$$`` in one line, as the inline parser finds them.
-
-    At each position the same rule wins as in markdown-it: math before a backslash escape,
-    a code span before anything inside it.
-    """
-    state = StateInline(line, md, {}, [])
-    pos = 0
-    while pos < len(line):
-        if line[pos] == "$":
-            state.pos = pos
-            if _MATH_RULE(state, True):
-                yield pos, state.pos
-                pos = state.pos
-                continue
-        elif line[pos] == "\\":
-            pos += 1
-        elif line[pos] == "`":
-            run = len(line[pos:]) - len(line[pos:].lstrip("`"))
-            close = re.compile(rf"(?<!`)`{{{run}}}(?!`)").search(line, pos + run)
-            pos = close.end() - 1 if close else pos + run - 1
-        pos += 1
-
-
-def _protect_pipes(text: str, md: MarkdownIt) -> str:
-    lines = text.split("\n")
-    for k, line in enumerate(lines):
-        if "|" in line and "$" in line:
-            chars = list(line)
-            for start, end in _math_spans(line, md):
-                chars[start:end] = line[start:end].replace("|", _PIPE)
-            lines[k] = "".join(chars)
-    return "\n".join(lines)
-
-
-def _protect_math_pipes(state: StateCore) -> None:
-    state.src = _protect_pipes(state.src, state.md)
-
-
-def _restore_math_pipes(state: StateCore) -> None:
-    for token in state.tokens:
-        for t in (token, *(token.children or ())):
-            t.content = t.content.replace(_PIPE, "|")
-
-
-def _moodle_tokens(state: StateCore) -> None:
-    """Headings shifted down, tables classed, images mapped to Moodle files or left out."""
-    images = {state.md.normalizeLink(k): v for k, v in state.env.get("images", {}).items()}
-    offset = state.env.get("heading_offset", 2)
-    emptied: set[int] = set()         # paragraphs that held nothing but images left out
-    for k, token in enumerate(state.tokens):
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(6, int(token.tag[1:]) + offset)}"
-        elif token.type == "table_open":
-            token.attrSet("class", "table table-bordered derive-table")
-        elif token.type == "inline" and token.children:
-            kept = [t for t in token.children if t.type != "image" or t.attrGet("src") in images]
-            for t in kept:
-                if t.type == "image":
-                    t.attrSet("src", images[t.attrGet("src")])
-            if len(kept) < len(token.children) and not "".join(t.content for t in kept).strip():
-                emptied.add(k)
-            token.children = kept
-    drop = set(emptied)
-    for k in emptied:
-        if state.tokens[k - 1].type == "paragraph_open":
-            drop |= {k - 1, k + 1}
-    state.tokens = [t for k, t in enumerate(state.tokens) if k not in drop]
-
-
-def math_html(latex: str, display: bool = False) -> str:
-    """LaTeX as Moodle's MathJax filter reads it: ``\\(x\\)`` inline, ``\\[x\\]`` displayed (HTML-escaped)."""
-    return (r"\[%s\]" if display else r"\(%s\)") % escapeHtml(latex)
-
-
-def _render_text(self, tokens, idx, options, env) -> str:
-    # a literal '$' must not reach MathJax, which reads '$$ ... $$' as math
-    return escapeHtml(tokens[idx].content).replace("$", "&#36;")
-
-
-def _render_math_inline(self, tokens, idx, options, env) -> str:
-    return math_html(tokens[idx].content.strip(), display=tokens[idx].type == "math_inline_double")
-
-
-def _render_math_block(self, tokens, idx, options, env) -> str:
-    lines = [line for line in tokens[idx].content.split("\n") if line.strip()]
-    return '<div class="derive-math">' + math_html("\n" + "\n".join(lines) + "\n", display=True) + "</div>\n"
-
-
-def _render_image(self, tokens, idx, options, env) -> str:
-    token = tokens[idx]
-    alt = self.renderInlineAsText(token.children or [], options, env)
-    return (f'<img src="{escapeHtml(token.attrGet("src"))}" alt="{escapeHtml(alt)}" '
-            'style="max-width: 100%;" />')
-
-
-def _markdown_parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    dollarmath_plugin(md, allow_labels=False, double_inline=True, **_MATH)
-    md.core.ruler.after("normalize", "protect_math_pipes", _protect_math_pipes)
-    md.core.ruler.after("inline", "restore_math_pipes", _restore_math_pipes)
-    md.core.ruler.push("moodle_tokens", _moodle_tokens)
-    for name, rule in (("text", _render_text), ("math_inline", _render_math_inline),
-                       ("math_inline_double", _render_math_inline), ("math_block", _render_math_block),
-                       ("image", _render_image)):
-        md.add_render_rule(name, rule)
-    return md
-
-
-_MARKDOWN = _markdown_parser()
-
-
-def markdown_to_html(markdown: str, images: dict[str, str] | None = None, heading_offset: int = 2) -> str:
-    r"""HTML for Moodle from the Markdown that derive's templates write.
-
-    CommonMark with pipe tables; ATX headings are shifted down by ``heading_offset`` levels
-    (``##`` becomes ``<h4>``); ``$...$`` becomes ``\( ... \)`` and ``$$ ... $$`` ``\[ ... \]``;
-    ``images`` maps a Markdown image target to the ``src`` to use, other images are left out.
-
-    >>> print(markdown_to_html("## Step 1\n\n| $t$ | $|w|$ |\n| --- | --: |\n| 1 | 2 |"))
-    <h4>Step 1</h4>
-    <table class="table table-bordered derive-table">
-    <thead>
-    <tr>
-    <th>\(t\)</th>
-    <th style="text-align:right">\(|w|\)</th>
-    </tr>
-    </thead>
-    <tbody>
-    <tr>
-    <td>1</td>
-    <td style="text-align:right">2</td>
-    </tr>
-    </tbody>
-    </table>
-    """
-    env = {"images": images or {}, "heading_offset": heading_offset}
-    return _MARKDOWN.render(markdown, env).strip()
-
-
-def markdown_inline(text: str, images: dict[str, str] | None = None) -> str:
-    """One line of Markdown as inline HTML (no ``<p>``), e.g. a multiple-choice option."""
-    return _MARKDOWN.renderInline(text, {"images": images or {}}).strip()
 
 
 # -- XML -----------------------------------------------------------------------------------------
@@ -327,46 +151,23 @@ def _category_xml(title: str, family) -> str:
     ])
 
 
-def _place_blanks(markdown: str, answers: tuple[Answer, ...]) -> tuple[str, dict[int, bool]]:
-    """Put a placeholder for each answer where its blank is: the ``@@BLANK:<key>@@`` markers that the
-    templates' ``blank(key)`` macro writes.  A blank of no asked answer stays an empty blank."""
-    position = {answer.key: k for k, answer in enumerate(answers)}
-    placed: dict[int, bool] = {}
-
-    def place(match: re.Match) -> str:
-        k = position.get(match.group(1))
-        if k is None or k in placed:
-            return " "
-        placed[k] = True
-        return f"@@CLOZE{k}@@"
-
-    return BLANK.sub(place, markdown), placed
-
-
 def question_xml(variant: Variant, question: Question, precision: int = 4) -> str:
     """One ``<question type="cloze">`` element (indented for a ``<quiz>``)."""
-    family = question.family
-    files: dict[str, bytes] = {}
-    images: dict[str, str] = {}
-    if hasattr(family, "diagram_svg"):
-        files[DIAGRAM_NAME] = family.diagram_svg(question.params, precision).encode("utf-8")
-        images[FIGURE] = f"@@PLUGINFILE@@/{DIAGRAM_NAME}"
-
-    body_md = family.render(question.params, "question", "md", precision, blanks=True)
-    body_md, placed = _place_blanks(body_md, question.answers)
-    body = markdown_to_html(body_md, images)
+    parts = question_html(question, precision, f"@@PLUGINFILE@@/{DIAGRAM_NAME}")
+    files = {DIAGRAM_NAME: parts.figure.encode("utf-8")} if parts.figure is not None else {}
+    body = parts.body
     lines = []
     for k, answer in enumerate(question.answers):
-        sub = cloze_subquestion(answer, inline=lambda t: markdown_inline(t, images))
-        if placed.get(k):
-            body = body.replace(f"@@CLOZE{k}@@", sub)
+        sub = cloze_subquestion(answer, inline=parts.inline)
+        if parts.placed.get(k):
+            body = body.replace(answer_mark(k), sub)
         elif answer.is_choice:
             label = f"{math_html(answer.latex)}: " if answer.latex else ""
             lines.append(f'<div class="derive-answer">{label}{sub}</div>')
         else:
             lines.append(f'<div class="derive-answer">{math_html(answer.latex)} = {sub}</div>')
     text = body + ("\n" + "\n".join(lines) if lines else "")
-    solution = markdown_to_html(family.render(question.params, "solution", "md", precision), images)
+    solution = parts.solution
 
     name = f"{variant.code} Q{question.number}"
     return "\n".join([

@@ -25,7 +25,7 @@ from derive.exam.variants import Variant, generate
 
 __all__ = ["ExamPlan", "write_exam", "EXAM_FORMATS"]
 
-EXAM_FORMATS = ("pdf", "tex", "md", "moodle", "json", "csv")
+EXAM_FORMATS = ("pdf", "tex", "md", "moodle", "json", "csv", "qti")
 
 
 @dataclass(frozen=True)
@@ -266,12 +266,18 @@ def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path]
                 sheets.add(variant, rendered)
                 if "moodle" in formats:
                     variants.append(variant)
+                elif "qti" in formats:
+                    variants.append(variant)
         finally:
             sheets.close()
         if "moodle" in formats:
             from derive.exam.moodle import write_moodle
 
             write_moodle(variants, stage.path / "moodle.xml", precision=4, title=plan.title)
+        if "qti" in formats:
+            from derive.exam.qti import write_qti
+
+            write_qti(variants, stage.path / "qti.zip", plan.points, title=plan.title, seed=plan.seed)
         failure = None
         if "pdf" in formats:
             note, failure = _compile(stage.path)
