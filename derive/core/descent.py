@@ -14,7 +14,6 @@ a record (frozen dataclasses); the words and pictures come later.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 import re
 from dataclasses import dataclass, field, replace
 
@@ -22,12 +21,12 @@ import sympy
 
 from derive.core.errors import InputError
 from derive.core.parser import parse_function
+from derive.core.schedules import T, learning_rate_schedule
 from derive.core.stepper import Stepper
 
 __all__ = ["Problem", "Settings", "Iterate", "Run", "make_problem", "descend", "learning_rate_schedule",
            "behaviour", "convergence_rate", "norm"]
 
-T = sympy.Symbol("t", real=True)
 
 
 @dataclass(frozen=True)
@@ -85,29 +84,6 @@ def make_problem(function_text: str, variables_text: str | None = None) -> Probl
         raise InputError("--function", "", "a function of at least one variable", got=repr(function_text))
     gradient = tuple(sympy.diff(function, v) for v in variables)
     return Problem(function_text, function, variables, gradient)
-
-
-@lru_cache(maxsize=16)
-def learning_rate_schedule(text: str):
-    """``"0.5/(1+t)"`` -> (SymPy expression in t, function t -> learning rate).
-
-    >>> learning_rate_schedule("0.5/(1+t)")[1](1)
-    0.25
-    """
-    expression = parse_function(text, "--lr-schedule", variables={"t": T})
-    numeric = sympy.lambdify([T], expression, modules="math")
-
-    def rate(t: int) -> float:
-        try:
-            value = complex(numeric(t))
-        except (ArithmeticError, ValueError, TypeError):
-            value = complex("nan")
-        if value.imag or not math.isfinite(value.real) or value.real <= 0:
-            raise InputError("--lr-schedule", text, "a schedule giving a positive learning rate at every "
-                             "t = 0, 1, 2, ...", got=f"{value.real if not value.imag else value} at t = {t}",
-                             suggestion="t counts from 0: try 0.5/(1+t)")
-        return value.real
-    return expression, rate
 
 
 @dataclass(frozen=True)

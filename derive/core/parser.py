@@ -23,7 +23,7 @@ import sympy
 
 from derive.core.errors import InputError, suggest
 
-__all__ = ["FUNCTIONS", "CONSTANTS", "parse_function", "parse_constant", "sigmoid"]
+__all__ = ["FUNCTIONS", "MANY_ARGUMENTS", "CONSTANTS", "parse_function", "parse_constant", "sigmoid"]
 
 MAX_LENGTH = 2000
 MAX_NESTING = 60
@@ -48,7 +48,11 @@ FUNCTIONS = {
     "sinh": sympy.sinh, "cosh": sympy.cosh, "tanh": sympy.tanh,
     "atan": sympy.atan, "arctan": sympy.atan,
     "abs": sympy.Abs, "Abs": sympy.Abs, "sigmoid": sigmoid,
+    "floor": sympy.floor, "ceil": sympy.ceiling,
 }
+#: Functions of two or more arguments (for schedules: StepLR is 0.05*0.1^floor(t/30), a linear
+#: warm-up min(1, (t+1)/10)).
+MANY_ARGUMENTS = {"min": sympy.Min, "max": sympy.Max}
 #: Named constants; ``e`` is Euler's number, so ``e^(-x)`` means what it says.
 CONSTANTS = {"pi": sympy.pi, "e": sympy.E}
 
@@ -227,7 +231,7 @@ class _Parser:
                         suggestion=f"'{word}' is Python syntax, which is not accepted")
         if self.current.kind == "op" and self.current.text == "(":
             return self.call(token)
-        if word in FUNCTIONS:
+        if word in FUNCTIONS or word in MANY_ARGUMENTS:
             self.refuse(f"'(' after the function {word}", suggestion=f"write {word}(x)")
         if word in CONSTANTS:
             return CONSTANTS[word]
@@ -239,16 +243,25 @@ class _Parser:
 
     def call(self, token: Token):
         word = token.text
-        if word not in FUNCTIONS:
-            self.refuse("a function among " + ", ".join(sorted(set(FUNCTIONS), key=str.lower)), token,
-                        suggestion=suggest(word, FUNCTIONS) or suggest(word.lower(), FUNCTIONS))
+        if word not in FUNCTIONS and word not in MANY_ARGUMENTS:
+            names = set(FUNCTIONS) | set(MANY_ARGUMENTS)
+            self.refuse("a function among " + ", ".join(sorted(names, key=str.lower)), token,
+                        suggestion=suggest(word, names) or suggest(word.lower(), names))
         opened = self.advance()
+        arguments = []
         with self.nested():
-            argument = self.expression()
+            arguments.append(self.expression())
+            while word in MANY_ARGUMENTS and self.current.kind == "op" and self.current.text == ",":
+                self.advance()
+                arguments.append(self.expression())
         if self.current.text == ",":
             self.refuse(f"one argument for {word}")
         self.expect(")", opened)
-        return FUNCTIONS[word](argument)
+        if word in MANY_ARGUMENTS:
+            if len(arguments) < 2:
+                self.refuse(f"at least two arguments for {word}", suggestion=f"e.g. {word}(1, t/10)")
+            return MANY_ARGUMENTS[word](*arguments)
+        return FUNCTIONS[word](arguments[0])
 
     # --- limits ----------------------------------------------------------
     def nested(self):

@@ -30,11 +30,14 @@ __all__ = ["Architecture", "Example", "NetworkSpec", "load_spec", "parse_spec", 
 NOTATIONS = ("mazur", "signal", "layered", "units")
 MODES = ("sgd", "batch", "minibatch")
 #: Above this many weights a worked solution stops being readable; --max-weights raises it.
+#: Updates whose scheduled learning rate is checked when a spec is read (a longer run checks the
+#: rest as it trains).
+MAX_SCHEDULE_STEPS = 100_000
 MAX_WEIGHTS = 400
 
 FIELDS = ("title", "notation", "layers", "activation", "leaky_slope", "loss", "weights", "biases",
           "thresholds", "train_biases", "hidden_uses", "learning_rate", "input", "target", "data",
-          "mode", "batch_size", "shuffle_seed", "epochs", "momentum", "rounding")
+          "mode", "batch_size", "shuffle_seed", "epochs", "momentum", "rounding", "lr_schedule")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class NetworkSpec:
     shuffle_seed: int | None = None
     epochs: int = 1
     momentum: float = 0.0
+    lr_schedule: str | None = None       # a formula in the update count t (from 0), instead of one rate
     from_data: bool = False               # given as `data:` rather than input/target
     rounding: Rounding | None = None      # chained rounding (as by hand); None: full precision
 
@@ -115,6 +119,8 @@ class NetworkSpec:
                 out.update(epochs=self.epochs, momentum=self.momentum)
         if self.rounding is not None:
             out["rounding"] = self.rounding.to_data()
+        if self.lr_schedule is not None:
+            out["lr_schedule"] = self.lr_schedule
         return out
 
 
@@ -285,7 +291,11 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     train_biases = check.boolean(data.get("train_biases", True), "train_biases")
     hidden_uses = check.choice(data.get("hidden_uses", "old"), "hidden_uses", ("old", "new"))
     notation = check.choice(data.get("notation", "mazur"), "notation", NOTATIONS)
-    learning_rate = check.number(required("learning_rate"), "learning_rate", positive=True)
+    schedule = data.get("lr_schedule")
+    if schedule is not None and not isinstance(schedule, str):
+        check.fail("lr_schedule", "a formula in t as text, e.g. \"5/(t+50)\"", check.describe(schedule))
+    if schedule is None or "learning_rate" in data:
+        learning_rate = check.number(required("learning_rate"), "learning_rate", positive=True)
     title = data.get("title", "")
     if not isinstance(title, (str, int, float)) or isinstance(title, bool):
         check.fail("title", "a line of text", check.describe(title))
@@ -311,6 +321,16 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
         shuffle_seed = check.integer(data["shuffle_seed"], "shuffle_seed", 0)
     epochs = check.integer(data.get("epochs", 1), "epochs", 1)
     momentum = check.number(data.get("momentum", 0.0), "momentum", nonnegative=True, lower_than=1)
+    if schedule is not None:     # checked at every update the run makes; eta of the first is the worked one's
+        from derive.core.schedules import learning_rate_schedule
+
+        rate = learning_rate_schedule(schedule, source, "lr_schedule")[1]
+        steps = epochs * -(-len(examples) // {"sgd": 1, "batch": len(examples), "minibatch": batch_size or 1}[mode])
+        first = [rate(t) for t in range(min(steps, MAX_SCHEDULE_STEPS))][0]
+        if "learning_rate" in data and not math.isclose(learning_rate, first, rel_tol=1e-12):
+            check.fail("learning_rate", f"the schedule's rate at t = 0 ({first:g}), or no learning_rate",
+                       repr(learning_rate), "lr_schedule gives every step's learning rate")
+        learning_rate = first
     rounding = None
     if data.get("rounding") is not None:
         rounding = parse_rounding(data["rounding"], source)
@@ -324,7 +344,7 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     return NetworkSpec(architecture=architecture, weights=tuple(weights), biases=tuple(biases),
                        learning_rate=learning_rate, examples=examples, title=str(title), notation=notation,
                        name=name, source=source, mode=mode, batch_size=batch_size, shuffle_seed=shuffle_seed,
-                       epochs=epochs, momentum=momentum, from_data=from_data, rounding=rounding)
+                       epochs=epochs, momentum=momentum, from_data=from_data, rounding=rounding, lr_schedule=schedule)
 
 
 def with_rounding(spec: NetworkSpec, option: str | None, source: str = "--chain-rounding") -> NetworkSpec:
