@@ -159,3 +159,99 @@ def test_aliases_of_a_readable_size_still_work():
 
     data = read_data("m: &m [[0.4, 0.45], [0.5, 0.55]]\nweights: [*m, *m]\n", "net.yaml")
     assert data == {"m": [[0.4, 0.45], [0.5, 0.55]], "weights": [[[0.4, 0.45], [0.5, 0.55]]] * 2}
+
+
+# ----------------------------------------------------------------- hostile input, part 2 (issue 14)
+
+def lecture_with(**fields) -> dict:
+    """The lecture's spec as data, with some fields replaced."""
+    import yaml
+
+    return dict(yaml.safe_load(LECTURE), **fields)
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+@pytest.mark.parametrize("fields, words", [
+    ({"learning_rate": 10 ** 400}, "learning_rate: expected a number a float can hold (below 1.8e308), "
+                                   "got a whole number of 401 digits"),
+    ({"weights": [[[10 ** 400, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]]}, "weights[0][0][0]: expected a number"),
+    ({"layers": [10 ** 300, 2, 2]}, "layers[0]: expected a whole number of at most 400"),
+    ({"epochs": 10 ** 6}, "epochs: expected a whole number of at most 10000"),
+])
+def test_integers_too_large_for_a_float_are_refused_in_one_line(tmp_path, capsys, suffix, fields, words):
+    path = tmp_path / f"big{suffix}"
+    data = lecture_with(**fields)
+    path.write_text(json.dumps(data) if suffix == ".json" else __import__("yaml").safe_dump(data))
+    err = one_line_error(capsys, main(["solve", str(path), "--format", "json", "--out", str(tmp_path / "o")]))
+    assert words in err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_number_of_5000_digits_is_refused_in_one_line(tmp_path, capsys, suffix):
+    path = tmp_path / f"huge{suffix}"
+    path.write_text(json.dumps(lecture_with(learning_rate=0)).replace('"learning_rate": 0', '"learning_rate": ' + "9" * 5000))
+    err = one_line_error(capsys, main(["solve", str(path), "--format", "json"]))
+    assert "expected numbers of at most 4300 digits" in err
+
+
+def test_training_steps_are_bounded(tmp_path, capsys):
+    data = lecture_with(data=[{"input": [0.05, 0.1], "target": [0.01, 0.99]}] * 100, epochs=101)
+    del data["input"], data["target"]
+    (tmp_path / "t.json").write_text(json.dumps(data))
+    err = one_line_error(capsys, main(["solve", str(tmp_path / "t.json"), "--format", "json"]))
+    assert "at most 10000 updates in all (epochs x updates per epoch), got 101 x 100 = 10100" in err
+
+
+@pytest.mark.parametrize("text, words", [
+    ("title: [a, b]\nquestions: [gd-steps]\n", "title: expected a line of text, got a list"),
+    ("questions:\n  - family: [gd-steps]\n", "questions[0].family: expected the id of an exercise family"),
+    ("questions:\n  - family: {a: 1}\n", "questions[0].family: expected the id of an exercise family"),
+    ("questions: [{family: gd-steps, points: 1e400}]\n", "questions[0].points: expected a number of points"),
+])
+def test_a_list_where_an_exam_file_wants_text(tmp_path, capsys, text, words):
+    (tmp_path / "e.yaml").write_text(text)
+    err = one_line_error(capsys, main(["exam", str(tmp_path / "e.yaml"), "--format", "md", "--out", str(tmp_path / "o")]))
+    assert words in err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("value", ["1e-999999999999999999999", "1e999999999999999999999"])
+def test_answers_decimal_cannot_read(tmp_path, capsys, value):
+    (tmp_path / "s.yaml").write_text(f"exercise: lecture\nanswers:\n  net_h1: {value}\n")
+    err = one_line_error(capsys, main(["check", str(tmp_path / "s.yaml")]))
+    assert "s.yaml: answers.net_h1: expected a" in err
+
+
+@pytest.mark.parametrize("text, field", [
+    ('{"exercise": "lecture", "answers": {"net_h1": "\\ud800"}}', "answers.net_h1"),
+    ('{"exercise": "lecture", "student": "\\udfff", "answers": {"net_h1": "0.3775"}}', "student"),
+    ('{"exercise": "lecture", "answers": {"\\ud800": "0.3775"}}', "answers"),
+])
+def test_lone_surrogates_in_a_json_sheet(tmp_path, capsys, text, field):
+    (tmp_path / "s.json").write_text(text)
+    for fmt in ("text", "md", "json"):
+        err = one_line_error(capsys, main(["check", str(tmp_path / "s.json"), "--format", fmt]))
+        assert f"s.json: {field}: expected text of real characters, got a lone surrogate" in err
+
+
+def test_an_emoji_as_a_surrogate_pair_is_real_text(tmp_path, capsys):
+    (tmp_path / "s.json").write_text('{"exercise": "lecture", "student": "\\ud83d\\ude00", "answers": {"net_h1": "0.3775"}}')
+    assert main(["check", str(tmp_path / "s.json"), "--format", "json"]) == 0
+
+
+def test_surface_leaves_out_points_where_f_is_not_real(capsys):
+    """sqrt(x^2 - 4) has a vanishing gradient at x = 0, where f = 2i: no point to classify."""
+    assert main(["surface", "--function", "(x**2-4)**(1/2)", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["stationary_points"] == [] and "not a real number are left out" in data["remark"]
+
+
+@pytest.mark.parametrize("template, words", [
+    ("{% for i in range(10**9) %}x{% endfor %}", "Range too big"),
+    ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "macros that call themselves a bounded number of times"),
+])
+def test_user_templates_beyond_the_sandbox(tmp_path, capsys, template, words):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "solution.md.j2").write_text(template)
+    err = one_line_error(capsys, main(["solve", "--templates", str(tmp_path / "t"), "--format", "md",
+                                       "--out", str(tmp_path / "o")]))
+    assert words in err and not (tmp_path / "o").exists()

@@ -31,6 +31,8 @@ def load_exam_file(path: str) -> dict:
         if key not in EXAM_FIELDS:
             raise InputError(path, str(key), "a known field (" + ", ".join(EXAM_FIELDS) + ")", got="an unknown field",
                              suggestion=suggest(str(key), EXAM_FIELDS))
+    if isinstance(data.get("title"), (list, dict, bool)):
+        raise InputError(path, "title", "a line of text", got=f"a {type(data['title']).__name__}")
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise InputError(path, "questions", "a non-empty list of {family: ID, points: P}", got=repr(questions))
@@ -44,8 +46,9 @@ def load_exam_file(path: str) -> dict:
                 raise InputError(path, f"questions[{k}].{key}", "family or points", got="an unknown field",
                                  suggestion=suggest(str(key), ("family", "points")))
         points = questions[k].get("points")
-        if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0):
-            raise InputError(path, f"questions[{k}].points", "a number of points >= 0", got=repr(points))
+        if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points < 1e6):
+            raise InputError(path, f"questions[{k}].points", "a number of points from 0 to 1000000",
+                             got=repr(points))
     return data
 
 

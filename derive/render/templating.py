@@ -130,3 +130,9 @@ def render(template_name: str, context: dict, user_folder: str | None = None, fo
                          got=exc.message) from None
     except jinja2.exceptions.SecurityError as exc:
         raise InputError(template_name, "template", "a template that stays in the sandbox", got=str(exc)) from None
+    except OverflowError as exc:     # the sandbox's range() limit, or a number too large for a float
+        raise InputError(template_name, "template", "a template within the sandbox's limits",
+                         got=str(exc).rstrip(".")) from None
+    except RecursionError:
+        raise InputError(template_name, "template", "macros that call themselves a bounded number of times",
+                         got="endless recursion") from None
