@@ -246,12 +246,72 @@ def test_surface_leaves_out_points_where_f_is_not_real(capsys):
 
 
 @pytest.mark.parametrize("template, words", [
-    ("{% for i in range(10**9) %}x{% endfor %}", "Range too big"),
-    ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "macros that call themselves a bounded number of times"),
+    ("{% for i in range(10**9) %}x{% endfor %}", "the count 1000000000"),
+    ("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}", "macros nested more than 100 deep"),
 ])
 def test_user_templates_beyond_the_sandbox(tmp_path, capsys, template, words):
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "solution.md.j2").write_text(template)
     err = one_line_error(capsys, main(["solve", "--templates", str(tmp_path / "t"), "--format", "md",
                                        "--out", str(tmp_path / "o")]))
+    assert words in err and not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("template, words", [
+    ("{{ 'A' * 10**10 }}", "a repetition of 1 items 10000000000 times"),
+    ("{{ [0] * 10**9 }}", "a repetition of 1 items 1000000000 times"),
+    ("{% set ns = namespace(s='A') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+     "a value of 33554432 items"),                                         # doubling with ~ stops at 2**25
+    ("{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s }}{% endmacro %}{{ d('A', 60) }}", "a value of"),
+    ("{{ 'A'|center(10**9) }}", "the count 1000000000"),
+    ("{{ 'A'.ljust(10**9) }}", "the count 1000000000"),
+    ("{{ '%999999999s' % 1 }}", "a field width of 8 digits or more"),
+    ("{{ '{:>999999999}'.format(1) }}", "a field width of 8 digits or more"),
+    ("{{ 7 ** (10**8) }}", "a power with the exponent 100000000"),
+    ("{% for i in range(99999) %}{% for j in range(300) %}xxxxxxxxxx{% endfor %}{% endfor %}",
+     "more than 20000000 characters of output"),
+    ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}", "macros nested more than 100 deep"),
+])
+def test_user_templates_are_bounded(tmp_path, capsys, template, words):
+    """The memory blow-up of issue 14 ({{ 'A' * 10**10 }}) and its cousins: refused before the text is built."""
+    import tracemalloc
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "solution.md.j2").write_text(template)
+    tracemalloc.start()
+    status = main(["solve", "--templates", str(tmp_path / "t"), "--format", "md", "--out", str(tmp_path / "o")])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    err = one_line_error(capsys, status)
+    assert words in err and not (tmp_path / "o").exists()
+    assert peak < 400e6
+
+
+def test_user_templates_have_a_time_budget(tmp_path, capsys, monkeypatch):
+    import derive.render.templating as templating
+
+    monkeypatch.setattr(templating, "TEMPLATE_SECONDS", 1)
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "solution.md.j2").write_text(
+        "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}")
+    err = one_line_error(capsys, main(["solve", "--templates", str(tmp_path / "t"), "--format", "md",
+                                       "--out", str(tmp_path / "o")]))
+    assert "expected a template that renders within 1 s" in err
+
+
+def test_a_user_template_folder_renders_the_packaged_templates_unchanged(tmp_path):
+    (tmp_path / "empty").mkdir()
+    for folder, extra in (("a", []), ("b", ["--templates", str(tmp_path / "empty")])):
+        assert main(["solve", "--format", "md,tex", "--out", str(tmp_path / folder)] + extra) == 0
+    assert all((tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+               for name in ("solution.md", "solution.tex"))
+
+
+@pytest.mark.parametrize("args, words", [
+    (["gd", "--function", "x**2", "--x0", "1", "--max-iter", "100000"], "--max-iter: expected at most 10000 iterations"),
+    (["exam", "--family", "gd-steps", "-n", "20000", "--out", "{out}"], "-n: expected at most 10000 variants"),
+    (["stress", "gd-steps", "-n", "2000000"], "-n: expected at most 1000000 seeds"),
+])
+def test_iteration_counts_are_bounded(tmp_path, capsys, args, words):
+    err = one_line_error(capsys, main([a.format(out=tmp_path / "o") for a in args]))
     assert words in err and not (tmp_path / "o").exists()

@@ -6,6 +6,7 @@ import json
 import click
 
 from derive.core.errors import InputError
+from derive.core.limits import MAX_STRESS_SEEDS, MAX_VARIANTS, check_count
 from derive.render.outputs import parse_formats
 
 EXAM_EPILOG = """\b
@@ -109,6 +110,7 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
     n = n if n is not None else data.get("n", 1)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(n_source, n_field, "a number of variants >= 1", got=repr(n))
+    check_count(n, n_source, n_field, MAX_VARIANTS, "variants")
     seed_source, seed_field = ("--seed", "") if seed is not None else (exam_file, "seed")
     seed = seed if seed is not None else data.get("seed", 1)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -133,7 +135,7 @@ def stress_command(family_id, n, seed, fmt):
     from derive.exam.registry import get_family
     from derive.exam.stress import stress
 
-    report = stress(get_family(family_id, "FAMILY"), n, seed)
+    report = stress(get_family(family_id, "FAMILY"), check_count(n, "-n", "", MAX_STRESS_SEEDS, "seeds"), seed)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return

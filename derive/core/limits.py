@@ -13,7 +13,7 @@ import signal
 import threading
 
 __all__ = ["MAX_ITERATIONS", "MAX_TRAINING_STEPS", "MAX_VARIANTS", "MAX_STRESS_SEEDS",
-           "TEMPLATE_OUTPUT", "TEMPLATE_SECONDS", "TEMPLATE_MACRO_DEPTH", "TooSlow", "time_limit"]
+           "TEMPLATE_OUTPUT", "TEMPLATE_SECONDS", "TEMPLATE_MACRO_DEPTH", "TooSlow", "time_limit", "check_count"]
 
 #: derive gd --max-iter: each iterate is a table row; 10000 rows are already a 200-page sheet.
 MAX_ITERATIONS = 10_000
@@ -26,9 +26,23 @@ MAX_STRESS_SEEDS = 1_000_000
 #: Characters a user template may write (a sheet of the largest network is about 1 MB).
 TEMPLATE_OUTPUT = 20_000_000
 #: Seconds a user template may take to render.
-TEMPLATE_SECONDS = 20
+TEMPLATE_SECONDS = 10
 #: Macro calls a user template may nest (a packaged template nests fewer than 5).
 TEMPLATE_MACRO_DEPTH = 100
+
+
+def check_count(value: int, source: str, field: str, limit: int, what: str) -> int:
+    """``value``, refused in one line above ``limit`` ("at most 10000 iterations").
+
+    >>> check_count(30, "--max-iter", "", MAX_ITERATIONS, "iterations")
+    30
+    """
+    from derive.core.errors import InputError
+
+    if value > limit:
+        raise InputError(source, field, f"at most {limit} {what} (see docs/limits.md)",
+                         got=str(value) if value < 10 ** 30 else "a number of over 30 digits")
+    return value
 
 
 class TooSlow(Exception):
