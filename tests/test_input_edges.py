@@ -315,3 +315,43 @@ def test_a_user_template_folder_renders_the_packaged_templates_unchanged(tmp_pat
 def test_iteration_counts_are_bounded(tmp_path, capsys, args, words):
     err = one_line_error(capsys, main([a.format(out=tmp_path / "o") for a in args]))
     assert words in err and not (tmp_path / "o").exists()
+
+
+def test_a_link_inside_the_output_folder_is_replaced_not_followed(tmp_path):
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    out.mkdir(), outside.mkdir()
+    (out / "solution.md").symlink_to(outside / "evil.md")
+    (out / "figures").symlink_to(outside, target_is_directory=True)
+    assert main(["solve", "--format", "md", "--out", str(out)]) == 0
+    assert main(["exam", "--family", "backprop-full-step", "-n", "1", "--format", "md", "--out", str(out)]) == 0
+    assert list(outside.iterdir()) == []
+    assert not (out / "solution.md").is_symlink() and not (out / "figures").is_symlink()
+    assert (out / "solution.md").read_text().startswith("# Backpropagation")
+    assert any((out / "figures").iterdir())
+
+
+def test_a_failing_run_leaves_no_folder_behind(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "solution.md.j2").write_text("{{ nothing_of_that_name }}")
+    for args in (["solve", "missing.yaml", "--out", "a/b/../../x"],
+                 ["solve", "--templates", "t", "--format", "md", "--out", "c/d/../../y"]):
+        one_line_error(capsys, main(args))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t"]
+    assert main(["solve", "--format", "md", "--out", "e/f/../../z"]) == 0       # a success makes z alone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t", "z"]
+
+
+def test_sigterm_mid_run_leaves_nothing_half_written(tmp_path):
+    import signal
+    import time
+
+    child = subprocess.Popen([sys.executable, "-m", "derive", "exam", "--family", "gd-steps", "-n", "2000",
+                              "--format", "md", "--out", "exam"], cwd=tmp_path,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(".derive-") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)                          # the run has started staging its files
+    child.send_signal(signal.SIGTERM)
+    assert child.wait(30) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
