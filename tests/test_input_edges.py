@@ -355,3 +355,45 @@ def test_sigterm_mid_run_leaves_nothing_half_written(tmp_path):
     child.send_signal(signal.SIGTERM)
     assert child.wait(30) == 128 + signal.SIGTERM
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("make", [
+    lambda d: d.__setitem__("answers", {"net_h1": "9" * 5000}),
+    lambda d: d.__setitem__("answers", {"x" * 3000: "0.5"}),
+    lambda d: d.__setitem__("tolerance", "0." + "1" * 3000 + "x"),
+])
+def test_error_lines_fit_a_terminal_line(tmp_path, capsys, monkeypatch, make):
+    monkeypatch.chdir(tmp_path)
+    sheet = {"exercise": "lecture", "answers": {"net_h1": "0.3775"}}
+    make(sheet)
+    (tmp_path / "s.json").write_text(json.dumps(sheet))
+    err = one_line_error(capsys, main(["check", "s.json"]))
+    assert len(err) <= 160 + len("derive: error: ") and "…" in err and "expected" in err
+
+
+def test_long_command_line_values_are_cut_too(capsys):
+    err = one_line_error(capsys, main(["gd", "--function", "x", "--x0", "1,1," * 500]))
+    assert len(err) <= 200 and err.startswith("derive: error: --x0: expected")
+
+
+def test_input_error_keeps_field_and_expectation_whole():
+    from derive.core.errors import InputError
+
+    text = str(InputError("s.yaml", "answers.net_h1", "a number such as 0.5933", got="'" + "9" * 1000 + "'"))
+    assert text.startswith("s.yaml: answers.net_h1: expected a number such as 0.5933, got '999") and len(text) <= 160
+
+
+@pytest.mark.parametrize("args", [
+    ["gradients", "--depth", "200", "--weight", "50", "--activation", "linear", "--format", "md"],   # overflow in exp
+    ["surface", "--function", "(x**2-4)**(1/2)", "--format", "md"],        # a plot with no labelled point
+    ["surface", "--function", "1/x", "--format", "md"],
+])
+def test_a_successful_run_writes_nothing_on_stderr(tmp_path, args):
+    from tests.support.cli import run_cli
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")          # as a fresh process would show them
+        result = run_cli(args + ["--out", str(tmp_path / "o")])
+    assert result.status == 0 and result.stderr == ""

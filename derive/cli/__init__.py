@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from derive._version import __version__
-from derive.core.errors import DeriveError, InputError
+from derive.core.errors import LINE_WIDTH, DeriveError, InputError, cut
 
 EPILOG_SOLVE = """\b
 Examples:
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:
-        message = exc.format_message().replace("\n", " ")
+        message = cut(exc.format_message(), LINE_WIDTH - 40)
         click.echo(f"derive: error: {message} (see 'derive {exc.ctx.info_name if exc.ctx else ''} --help')"
                    .replace("derive derive", "derive").replace("derive  --help", "derive --help"), err=True)
         return 2

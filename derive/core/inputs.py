@@ -102,8 +102,8 @@ def read_data(text: str, source: str, keep_text: bool = False, expected: str = "
     data = _parse(text, source, keep_text)
     where = _lone_surrogate(data)
     if where is not None:   # "\ud800" is valid JSON and YAML, but no file or terminal can hold it
-        raise InputError(source, where, "text of real characters", got="a lone surrogate escape (\\ud800-\\udfff)",
-                         suggestion="write the character itself, or both halves of its surrogate pair")
+        raise InputError(source, where, "text of real characters", got="a lone surrogate (\\ud800-\\udfff)",
+                         suggestion="write the character itself")
     return data
 
 
