@@ -56,6 +56,12 @@ class Staging:
         self._created: list[Path] = []
 
     def __enter__(self) -> "Staging":
+        try:
+            if "\x00" in str(self._real):
+                raise ValueError("a NUL character")
+            os.fsencode(self._real)
+        except (UnicodeEncodeError, ValueError):   # a lone surrogate ("\udcff": bytes not UTF-8), NUL
+            raise InputError("--out", "", "a folder name of real characters", got=ascii(str(self.folder))) from None
         existing = self._real
         while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
             existing = existing.parent
