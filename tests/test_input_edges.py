@@ -397,3 +397,11 @@ def test_a_successful_run_writes_nothing_on_stderr(tmp_path, args):
         warnings.simplefilter("always")          # as a fresh process would show them
         result = run_cli(args + ["--out", str(tmp_path / "o")])
     assert result.status == 0 and result.stderr == ""
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "\udcff", "\ud800"])
+def test_an_output_folder_name_of_no_real_characters(tmp_path, capsys, monkeypatch, name):
+    """Found by tests/test_fuzz.py: a NUL, or bytes that are not UTF-8 (\udcff), in --out."""
+    monkeypatch.chdir(tmp_path)
+    err = one_line_error(capsys, main(["solve", "--format", "md", "--out", "out/" + name]))
+    assert "--out: expected a folder name of real characters" in err and list(tmp_path.iterdir()) == []

@@ -59,7 +59,7 @@ class Staging:
         try:
             if "\x00" in str(self._real):
                 raise ValueError("a NUL character")
-            os.fsencode(self._real)
+            str(self._real).encode("utf-8")      # strict: the paths are printed afterwards
         except (UnicodeEncodeError, ValueError):   # a lone surrogate ("\udcff": bytes not UTF-8), NUL
             raise InputError("--out", "", "a folder name of real characters", got=ascii(str(self.folder))) from None
         existing = self._real
