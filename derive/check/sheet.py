@@ -97,11 +97,16 @@ def parse_number(text, source: str, field: str) -> tuple[float, float]:
     if not NUMBER.match(word):
         hint = "use a decimal point" if re.match(r"^[+-]?\d+,\d+$", word) else None
         raise InputError(source, field, "a number such as 0.5933", got=repr(word), suggestion=hint)
-    number = Decimal(word)
-    value = float(number)
+    try:
+        number = Decimal(word)
+        value = float(number)
+        half_unit = 0.5 * 10.0 ** number.as_tuple().exponent
+    except (ArithmeticError, ValueError):   # an exponent past Decimal's range: 1e-99999999999999999999
+        raise InputError(source, field, "a number with an exponent of a usual size", got=repr(word)) from None
     if not math.isfinite(value):
         raise InputError(source, field, "a finite number", got=repr(word))
-    return value, 0.5 * 10.0 ** number.as_tuple().exponent
+    return value, half_unit
+
 
 
 def load_sheet(path: str | Path) -> AnswerSheet:

@@ -3,15 +3,18 @@ stderr and exit status 2; nothing is written unless everything succeeded."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 
 import click
 
 from derive._version import __version__
-from derive.core.errors import DeriveError, InputError
+from derive.core.errors import LINE_WIDTH, DeriveError, InputError, cut
 
 EPILOG_SOLVE = """\b
 Examples:
@@ -96,15 +99,35 @@ for _command in (gd, surface, gradients, modes):
     cli.add_command(_command)
 
 
+def _terminated(signum, frame):
+    """SIGTERM as an exception, so that a run's ``finally`` blocks remove its staging folder."""
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _terminate_cleanly():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning errors into one line and an exit status."""
     try:
-        status = cli.main(args=argv, prog_name="derive", standalone_mode=False)
+        with _terminate_cleanly():
+            status = cli.main(args=argv, prog_name="derive", standalone_mode=False)
         return status if isinstance(status, int) else 0
+    except SystemExit as exc:        # SIGTERM (143), after the staging folder went
+        return exc.code if isinstance(exc.code, int) else 1
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:
-        message = exc.format_message().replace("\n", " ")
+        message = cut(exc.format_message(), LINE_WIDTH - 40)
         click.echo(f"derive: error: {message} (see 'derive {exc.ctx.info_name if exc.ctx else ''} --help')"
                    .replace("derive derive", "derive").replace("derive  --help", "derive --help"), err=True)
         return 2

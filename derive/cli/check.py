@@ -67,13 +67,13 @@ def run_check(answers: list[str], formats_text: str, colour: bool | None = None,
             blocks += [as_text(r, colour) for r in results] + [summary_markdown(summary)]
     click.echo("\n\n".join(blocks))
     if out_dir:
-        folder = Path(out_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        for n, r in enumerate(results, start=1):
-            (folder / f"{n:03d}-{_slug(r.student or Path(r.source).stem)}.md").write_text(as_markdown(r), encoding="utf-8")
-        (folder / "summary.png").write_bytes(summary_chart(summary))
-        (folder / "summary.md").write_text(summary_markdown(summary, "summary.png"), encoding="utf-8")
-        (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        from derive.render.outputs import write_files
+
+        files = {f"{n:03d}-{_slug(r.student or Path(r.source).stem)}.md": as_markdown(r)
+                 for n, r in enumerate(results, start=1)}
+        files.update({"summary.png": summary_chart(summary), "summary.md": summary_markdown(summary, "summary.png"),
+                      "summary.json": json.dumps(summary, indent=2)})
+        write_files(out_dir, files)       # all or nothing, inside the folder only
     return status
 
 

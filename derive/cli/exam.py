@@ -6,6 +6,7 @@ import json
 import click
 
 from derive.core.errors import InputError
+from derive.core.limits import MAX_STRESS_SEEDS, MAX_VARIANTS, check_count
 from derive.render.outputs import parse_formats
 
 EXAM_EPILOG = """\b
@@ -31,6 +32,8 @@ def load_exam_file(path: str) -> dict:
         if key not in EXAM_FIELDS:
             raise InputError(path, str(key), "a known field (" + ", ".join(EXAM_FIELDS) + ")", got="an unknown field",
                              suggestion=suggest(str(key), EXAM_FIELDS))
+    if isinstance(data.get("title"), (list, dict, bool)):
+        raise InputError(path, "title", "a line of text", got=f"a {type(data['title']).__name__}")
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise InputError(path, "questions", "a non-empty list of {family: ID, points: P}", got=repr(questions))
@@ -44,8 +47,9 @@ def load_exam_file(path: str) -> dict:
                 raise InputError(path, f"questions[{k}].{key}", "family or points", got="an unknown field",
                                  suggestion=suggest(str(key), ("family", "points")))
         points = questions[k].get("points")
-        if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or points < 0):
-            raise InputError(path, f"questions[{k}].points", "a number of points >= 0", got=repr(points))
+        if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points < 1e6):
+            raise InputError(path, f"questions[{k}].points", "a number of points from 0 to 1000000",
+                             got=repr(points))
     return data
 
 
@@ -106,6 +110,7 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
     n = n if n is not None else data.get("n", 1)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(n_source, n_field, "a number of variants >= 1", got=repr(n))
+    check_count(n, n_source, n_field, MAX_VARIANTS, "variants")
     seed_source, seed_field = ("--seed", "") if seed is not None else (exam_file, "seed")
     seed = seed if seed is not None else data.get("seed", 1)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -130,7 +135,7 @@ def stress_command(family_id, n, seed, fmt):
     from derive.exam.registry import get_family
     from derive.exam.stress import stress
 
-    report = stress(get_family(family_id, "FAMILY"), n, seed)
+    report = stress(get_family(family_id, "FAMILY"), check_count(n, "-n", "", MAX_STRESS_SEEDS, "seeds"), seed)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return

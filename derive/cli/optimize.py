@@ -81,7 +81,8 @@ Examples:
 @click.option("--lr", "lr_text", default="0.1", show_default=True,
               help="Learning rate; several separated by commas are compared side by side.")
 @click.option("--lr-schedule", "schedule_text", default=None, help='Learning rate as a formula in t, e.g. "0.5/(1+t)".')
-@click.option("--max-iter", default=30, type=click.IntRange(0, 100000), show_default=True)
+@click.option("--max-iter", default=30, type=click.IntRange(0), show_default=True,
+              help="At most this many steps (up to 10000).")
 @click.option("--tol", "tol_text", default=None, help="Stop before a step whose size |lr*gradient| is below tol.")
 @click.option("--grad-tol", "grad_tol_text", default=None, help="Stop when |grad f| <= EPS.")
 @click.option("--momentum", "momentum_text", default="0", show_default=True,
@@ -95,9 +96,12 @@ def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_
     import sympy
 
     from derive.core.descent import Settings, descend, learning_rate_schedule, make_problem
+    from derive.core.limits import MAX_ITERATIONS, check_count
     from derive.sheets.gd import comparison_context, comparison_json, gd_context, gd_json
     from derive.render.plots import math_title, comparison_plot, gd_plot
     from derive.render.build import build_files
+
+    check_count(max_iter, "--max-iter", "", MAX_ITERATIONS, "iterations")
 
     parse_formats(formats, FORMATS)
     problem = make_problem(function_text, vars_text)

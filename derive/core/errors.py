@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["DeriveError", "InputError", "ToolMissing", "suggest"]
+__all__ = ["DeriveError", "InputError", "ToolMissing", "suggest", "cut"]
 
 
 class DeriveError(Exception):
@@ -33,13 +33,39 @@ class InputError(DeriveError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        parts = [p for p in (self.source, self.field) if p]
+        parts = [cut(p, width, keep_end) for p, width, keep_end in
+                 ((self.source, SOURCE_WIDTH, True), (self.field, FIELD_WIDTH, False)) if p]
         text = ": ".join(parts + [f"expected {self.expected}"])
-        if self.got is not None:
-            text += f", got {self.got}"
         if self.suggestion:
-            text += f" ({self.suggestion})"
-        return " ".join(text.split())  # one line, whatever was passed in
+            suggestion = f" ({cut(self.suggestion, SOURCE_WIDTH)})"
+        else:
+            suggestion = ""
+        if self.got is not None:      # what was given is cut to what is left of a terminal line
+            text += ", got " + cut(str(self.got), max(GOT_WIDTH, LINE_WIDTH - len(text) - len(suggestion) - 6))
+        return _one_line(text + suggestion)
+
+
+#: An error line should fit a wide terminal line; what the user gave is cut (with "…") to fit.
+LINE_WIDTH = 160
+GOT_WIDTH = 60
+FIELD_WIDTH = 40
+SOURCE_WIDTH = 110            # a path is cut at its start: the file's own name stays
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())  # one line, whatever was passed in
+
+
+def cut(text: str, width: int = LINE_WIDTH, keep_end: bool = False) -> str:
+    """``text`` on one line, cut to ``width`` characters with "…" (at the start with ``keep_end``).
+
+    >>> cut("0." + "9" * 50, 12), cut("/very/long/folder/sheet.yaml", 12, keep_end=True)
+    ('0.999999999…', '…/sheet.yaml')
+    """
+    text = _one_line(str(text))
+    if len(text) <= width:
+        return text
+    return "…" + text[-(width - 1):] if keep_end else text[:width - 1] + "…"
 
 
 class ToolMissing(DeriveError):

@@ -99,6 +99,15 @@ def read_data(text: str, source: str, keep_text: bool = False, expected: str = "
     """
     if not text.strip():
         raise InputError(source, "", expected, got="an empty file")
+    data = _parse(text, source, keep_text)
+    where = _lone_surrogate(data)
+    if where is not None:   # "\ud800" is valid JSON and YAML, but no file or terminal can hold it
+        raise InputError(source, where, "text of real characters", got="a lone surrogate (\\ud800-\\udfff)",
+                         suggestion="write the character itself")
+    return data
+
+
+def _parse(text: str, source: str, keep_text: bool):
     try:
         if source.endswith(".json"):
             hooks = {"parse_float": str, "parse_int": str} if keep_text else {}
@@ -111,8 +120,35 @@ def read_data(text: str, source: str, keep_text: bool = False, expected: str = "
         raise InputError(source, f"line {exc.lineno}", "valid JSON", got=exc.msg) from None
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, text, source) from None
+    except ValueError as exc:        # an integer of more than 4300 digits (Python refuses to read it)
+        if "integer string conversion" not in str(exc):
+            raise
+        raise InputError(source, "", "numbers of at most 4300 digits", got="a longer number",
+                         suggestion="a float holds up to 1.8e308") from None
     except RecursionError:
         raise InputError(source, "", "data nested a few levels deep", got="nesting too deep to read") from None
+
+
+def _lone_surrogate(data, path: str = "") -> str | None:
+    """The field path of the first text holding a lone surrogate ("" for the top), or None."""
+    stack = [(data, path)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return where
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = f"{where}.{key}" if where else str(key)
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    return where or "a key"
+                stack.append((item, name))
+        elif isinstance(value, list):
+            stack.extend((item, f"{where}[{n}]") for n, item in enumerate(value))
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _unique_json_keys(source: str):

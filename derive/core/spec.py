@@ -22,6 +22,7 @@ import yaml
 
 from derive.core.errors import InputError, suggest
 from derive.core.functions import ACTIVATIONS, LOSSES
+from derive.core.limits import MAX_TRAINING_STEPS
 from derive.core.rounding import Rounding, parse_rounding
 
 __all__ = ["Architecture", "Example", "NetworkSpec", "load_spec", "parse_spec", "builtin_spec",
@@ -174,7 +175,11 @@ class _Checker:
                 except ValueError:
                     pass
             self.fail(path, "a number", self.describe(value), hint)
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:          # an integer beyond 1.8e308 (str() of it may itself be refused)
+            self.fail(path, "a number a float can hold (below 1.8e308)",
+                      f"a whole number of {int(value.bit_length() * math.log10(2)) + 1} digits")
         if not math.isfinite(number):
             self.fail(path, "a finite number", repr(number))
         if positive and number <= 0:
@@ -185,11 +190,13 @@ class _Checker:
             self.fail(path, f"a number below {lower_than}", repr(value))
         return number
 
-    def integer(self, value, path: str, minimum: int) -> int:
+    def integer(self, value, path: str, minimum: int, maximum: int | None = None, why: str = "") -> int:
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(path, f"a whole number of at least {minimum}", self.describe(value))
         if value < minimum:
-            self.fail(path, f"a whole number of at least {minimum}", repr(value))
+            self.fail(path, f"a whole number of at least {minimum}", _short_int(value))
+        if maximum is not None and value > maximum:
+            self.fail(path, f"a whole number of at most {maximum}{why}", _short_int(value))
         return value
 
     def vector(self, value, path: str, length: int) -> tuple[float, ...]:
@@ -230,7 +237,8 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     layers_raw = required("layers")
     if not isinstance(layers_raw, list) or len(layers_raw) < 2:
         check.fail("layers", "a list of at least 2 layer sizes, input layer first", check.describe(layers_raw))
-    layers = tuple(check.integer(n, f"layers[{i}]", 1) for i, n in enumerate(layers_raw))
+    layers = tuple(check.integer(n, f"layers[{i}]", 1, max_weights, " (each neuron has a weight at least)")
+                   for i, n in enumerate(layers_raw))
     depth = len(layers) - 1
     n_weights = sum(layers[l] * layers[l - 1] for l in range(1, depth + 1))
     if n_weights > max_weights:
@@ -319,7 +327,11 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     shuffle_seed = None
     if data.get("shuffle_seed") is not None:
         shuffle_seed = check.integer(data["shuffle_seed"], "shuffle_seed", 0)
-    epochs = check.integer(data.get("epochs", 1), "epochs", 1)
+    epochs = check.integer(data.get("epochs", 1), "epochs", 1, MAX_TRAINING_STEPS, " (see docs/limits.md)")
+    batches = {"sgd": len(examples), "batch": 1}.get(mode) or -(-len(examples) // (batch_size or 1))
+    if epochs * batches > MAX_TRAINING_STEPS:
+        check.fail("epochs", f"at most {MAX_TRAINING_STEPS} updates in all (epochs x updates per epoch)",
+                   f"{epochs} x {batches} = {epochs * batches}", "train for fewer epochs or in larger batches")
     momentum = check.number(data.get("momentum", 0.0), "momentum", nonnegative=True, lower_than=1)
     if schedule is not None:     # checked at every update the run makes; eta of the first is the worked one's
         from derive.core.schedules import learning_rate_schedule
@@ -345,6 +357,11 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
                        learning_rate=learning_rate, examples=examples, title=str(title), notation=notation,
                        name=name, source=source, mode=mode, batch_size=batch_size, shuffle_seed=shuffle_seed,
                        epochs=epochs, momentum=momentum, from_data=from_data, rounding=rounding, lr_schedule=schedule)
+
+
+def _short_int(value: int) -> str:
+    """An integer as the error line shows it: its digits, or their count when there are too many."""
+    return repr(value) if value.bit_length() < 64 else f"a whole number of {len(str(value)) if value.bit_length() < 14000 else 'over 4000'} digits"
 
 
 def with_rounding(spec: NetworkSpec, option: str | None, source: str = "--chain-rounding") -> NetworkSpec:

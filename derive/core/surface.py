@@ -14,10 +14,7 @@ True when proved, False with a point where it is not, None when undecided.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import signal
-import threading
 from dataclasses import dataclass
 
 import numpy
@@ -25,6 +22,7 @@ import sympy
 
 from derive.core.errors import InputError
 from derive.core.descent import Problem, make_problem
+from derive.core.limits import TooSlow as _TooSlow, time_limit
 
 __all__ = ["StationaryPoint", "Surface", "analyse_surface", "make_problem"]
 
@@ -55,29 +53,6 @@ class Surface:
     remark: str = ""                # e.g. "infinitely many stationary points"
 
 
-class _TooSlow(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def time_limit(seconds: int):
-    """Raise _TooSlow after ``seconds`` (only in the main thread; elsewhere no limit)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def _alarm(signum, frame):
-        raise _TooSlow()
-
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def analyse_surface(problem: Problem) -> Surface:
     """Gradient, Hessian, stationary points with their kinds, and convexity."""
     hessian = sympy.hessian(problem.function, problem.variables)
@@ -90,7 +65,11 @@ def analyse_surface(problem: Problem) -> Surface:
     solutions, method, remark = _exact_points(problem)
     if solutions is None:
         solutions, method = _numerical_points(problem, hessian), "numerical"
-    points = tuple(sorted((_classify(problem, hessian, s) for s in solutions), key=lambda p: p.x))
+    defined = [s for s in solutions if _real_there(problem, hessian, s)]
+    if len(defined) < len(solutions):   # e.g. sqrt(x**2 - 4) at x = 0: f is not real there
+        remark = "; ".join(r for r in (remark, f"{len(solutions) - len(defined)} point(s) where the gradient vanishes "
+                                       "but f or its Hessian is not a real number are left out") if r)
+    points = tuple(sorted((_classify(problem, hessian, s) for s in defined), key=lambda p: p.x))
     convex, reason = _convexity(problem, hessian)
     return Surface(problem, hessian, points, method, convex, reason, remark)
 
@@ -122,6 +101,16 @@ def _is_real(value) -> bool:
     if value.is_real:
         return True
     return abs(complex(value.evalf()).imag) < 1e-12
+
+
+def _real_there(problem, hessian, solution) -> bool:
+    """Whether f and every entry of its Hessian are finite real numbers at the point."""
+    at = dict(zip(problem.variables, solution))
+    try:
+        values = [complex(e.subs(at).evalf()) for e in [problem.function, *hessian]]
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return False
+    return all(abs(v.imag) < 1e-12 and abs(v.real) < float("inf") for v in values)
 
 
 def _numerical_points(problem, hessian):

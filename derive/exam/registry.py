@@ -80,6 +80,9 @@ def all_families() -> list[Family]:
 
 def get_family(family_id: str, source: str = "--family") -> Family:
     _load()
+    if not isinstance(family_id, str):     # a list or a mapping where the id belongs (exam files)
+        raise InputError(source, "", "the id of an exercise family (see 'derive families')",
+                         got=f"a {type(family_id).__name__}" if isinstance(family_id, (list, dict)) else repr(family_id))
     if family_id not in FAMILIES:
         raise InputError(source, "", "the id of an exercise family (see 'derive families')", got=repr(family_id),
                          suggestion=suggest(family_id, FAMILIES))

@@ -5,6 +5,8 @@ failure never leaves half a set of files behind.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -30,8 +32,14 @@ def parse_formats(text: str, allowed: tuple[str, ...], option: str = "--format")
 
 
 class Staging:
-    """A temporary folder inside ``folder``; when the ``with`` block succeeds its files move into
-    ``folder`` (``written`` lists them), and either way the temporary folder is removed.
+    """A temporary folder beside ``folder``'s files; when the ``with`` block succeeds its files move
+    into ``folder`` (``written`` lists them), and either way the temporary folder is removed.
+
+    Nothing is created before the run is known to succeed: the staging folder sits in ``folder``
+    when it exists, else in its nearest existing parent (same file system, so each move is one
+    atomic rename), and missing folders are made only at the end (``a/b/../../x`` makes only
+    ``x``).  A symbolic link found inside ``folder`` (a figure file, ``figures/``) is replaced,
+    never written through.
 
     >>> import tempfile, pathlib
     >>> out = pathlib.Path(tempfile.mkdtemp())
@@ -44,26 +52,71 @@ class Staging:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.written: list[Path] = []
+        self._real = Path(os.path.abspath(self.folder))       # a/b/../../x is x, as the user means
+        self._created: list[Path] = []
 
     def __enter__(self) -> "Staging":
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.path = Path(tempfile.mkdtemp(prefix=".derive-", dir=self.folder))
+            if "\x00" in str(self._real):
+                raise ValueError("a NUL character")
+            str(self._real).encode("utf-8")      # strict: the paths are printed afterwards
+        except (UnicodeEncodeError, ValueError):   # a lone surrogate ("\udcff": bytes not UTF-8), NUL
+            raise InputError("--out", "", "a folder name of real characters", got=ascii(str(self.folder))) from None
+        existing = self._real
+        while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
+            existing = existing.parent
+        try:
+            if not existing.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "not a folder")
+            self.path = Path(tempfile.mkdtemp(prefix=".derive-", dir=existing))
         except OSError as exc:
-            raise InputError("--out", str(self.folder), "a folder derive can write to", got=exc.strerror) from None
+            raise InputError("--out", str(self.folder), "a folder derive can write to",
+                             got=exc.strerror or type(exc).__name__) from None
         return self
 
     def __exit__(self, exc_type, exc, traceback) -> None:
         try:
             if exc_type is None:
-                for path in sorted(self.path.rglob("*")):
-                    if path.is_file():
-                        target = self.folder / path.relative_to(self.path)
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        os.replace(path, target)
-                        self.written.append(target)
+                self._move_in()
+        except OSError as exc:
+            self._remove_created()
+            raise InputError("--out", str(self.folder), "a folder derive can write to",
+                             got=exc.strerror or type(exc).__name__) from None
         finally:
             shutil.rmtree(self.path, ignore_errors=True)
+        if exc_type is not None:
+            self._remove_created()
+
+    def _move_in(self) -> None:
+        missing, folder = [], self._real
+        while not folder.exists() and not folder.is_symlink():
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):     # --out and its missing parents (a link above it is the user's)
+            folder.mkdir()
+            self._created.append(folder)
+        for path in sorted(self.path.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                relative = path.relative_to(self.path)
+                self._folder_inside(relative.parent)
+                os.replace(path, self._real / relative)    # replaces a link there, never follows it
+                self.written.append(self.folder / relative)
+
+    def _folder_inside(self, relative: Path) -> None:
+        """Make ``relative`` inside the output folder; a symbolic link on the way is replaced."""
+        folder = self._real
+        for part in relative.parts:
+            folder = folder / part
+            if folder.is_symlink():
+                folder.unlink()
+            if not folder.is_dir():
+                folder.mkdir()
+                self._created.append(folder)
+
+    def _remove_created(self) -> None:
+        for folder in reversed(self._created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()          # only when empty: never a file the user had
 
 
 def write_files(folder: str | Path, files: dict[str, str | bytes]) -> list[Path]:

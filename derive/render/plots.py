@@ -6,7 +6,9 @@ software version, so the same inputs give the same files.
 
 from __future__ import annotations
 
+import functools
 import io
+import warnings
 
 import matplotlib
 
@@ -20,6 +22,17 @@ __all__ = ["loss_plot", "gd_plot", "comparison_plot", "surface_plot", "gradients
 #: Iterates farther out than this are left off the pictures (the table has them all).
 VISIBLE = 1e6
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
+
+
+def _quiet(plot):
+    """A plot draws without a word on stderr: NumPy's overflow in an exploding curve's log scale and
+    matplotlib's "no artists with labels" are expected there, and a successful run prints nothing."""
+    @functools.wraps(plot)
+    def quiet(*args, **kwargs):
+        with warnings.catch_warnings(), numpy.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return plot(*args, **kwargs)
+    return quiet
 
 
 def _save(figure) -> tuple[bytes, bytes]:
@@ -68,6 +81,7 @@ def math_title(latex: str, plain: str) -> str:
         return plain
 
 
+@_quiet
 def gd_plot(problem, run, title: str) -> tuple[bytes, bytes]:
     """1 variable: the curve with the iterates marked and joined; 2: contours with the path; more: f(x_t)."""
     figure, axes = plt.subplots(figsize=(6.0, 3.8))
@@ -113,6 +127,7 @@ def _contours(axes, problem, points, fill=True):
     axes.set_aspect("equal", adjustable="box")
 
 
+@_quiet
 def comparison_plot(problem, runs, labels) -> tuple[bytes, bytes]:
     """Several learning rates on one picture: x_t (one variable) or f(x_t) against t."""
     figure, axes = plt.subplots(figsize=(6.0, 3.8))
@@ -135,6 +150,7 @@ MARKERS = {"minimum": ("o", "#2ca02c"), "maximum": ("^", "#d62728"), "saddle": (
            "degenerate": ("D", "#9467bd")}
 
 
+@_quiet
 def surface_plot(surface) -> tuple[bytes, bytes] | None:
     """1 variable: the curve with the points; 2: a 3-D surface beside its contour map; more: None."""
     problem, points = surface.problem, surface.points
@@ -177,6 +193,7 @@ def surface_plot(surface) -> tuple[bytes, bytes] | None:
     return _save(figure)
 
 
+@_quiet
 def gradients_plot(chain) -> tuple[bytes, bytes]:
     """|delta_l| per layer on a log scale, with the bound."""
     figure, axes = plt.subplots(figsize=(6.0, 3.6))
@@ -195,6 +212,7 @@ def gradients_plot(chain) -> tuple[bytes, bytes]:
     return _save(figure)
 
 
+@_quiet
 def modes_plot(comparison) -> tuple[bytes, bytes]:
     """Left: training loss of the three modes against epochs; right: their paths in the (w, b) plane."""
     figure, (curves, paths) = plt.subplots(1, 2, figsize=(8.4, 3.6))
@@ -219,6 +237,7 @@ def modes_plot(comparison) -> tuple[bytes, bytes]:
     return _save(figure)
 
 
+@_quiet
 def loss_plot(run) -> tuple[bytes, bytes]:
     """A training run's loss before each update step and after each epoch."""
     figure, axes = plt.subplots(figsize=(6, 3.2), dpi=100)

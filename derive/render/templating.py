@@ -18,14 +18,19 @@ Filters: ``tex_escape`` (user text into LaTeX), ``num`` (plain number),
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
 
 import jinja2
+from jinja2.compiler import CodeGenerator
+from jinja2.runtime import str_join
 from jinja2.sandbox import SandboxedEnvironment
 
 from derive.core.errors import InputError
+from derive.core.limits import TEMPLATE_MACRO_DEPTH, TEMPLATE_OUTPUT, TEMPLATE_SECONDS, TooSlow, time_limit
 from derive.present.formatting import DEFAULT_PRECISION, format_number, latex_number
 
 __all__ = ["latex_environment", "markdown_environment", "shared_environment", "tex_escape", "render"]
@@ -80,9 +85,103 @@ def _packaged_templates() -> str:
     return str(resources.files("derive.templates"))
 
 
+class TemplateTooBig(Exception):
+    """A user template went past one of the limits of :class:`BoundedSandbox`."""
+
+
+_WIDE_FORMAT = re.compile(r"\d{8,}")       # a field width of 10**7 characters or more: "%99999999s"
+
+
+def _bounded(value):
+    """``value``, refused when it is text or a list longer than a template may write."""
+    if isinstance(value, (str, list, tuple, bytes)) and len(value) > TEMPLATE_OUTPUT:
+        raise TemplateTooBig(f"a value of {len(value)} items")
+    return value
+
+
+def _count_arguments(args) -> None:
+    for arg in args:
+        if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > TEMPLATE_OUTPUT:
+            raise TemplateTooBig(f"the count {arg if abs(arg) < 10 ** 30 else 'of over 30 digits'}")
+        if isinstance(arg, str) and _WIDE_FORMAT.search(arg):
+            raise TemplateTooBig("a field width of 8 digits or more")
+
+
+class _BoundedJoin(CodeGenerator):
+    """Concatenation (``~``) through the environment, so that its length is bounded too."""
+
+    def visit_Concat(self, node, frame) -> None:
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """Jinja2's sandbox with limits on size, recursion and numbers (derive.core.limits): no text
+    or list longer than TEMPLATE_OUTPUT (``'A' * 10**10`` is refused before it is built), no
+    count above it as an argument, powers of at most 10000 in the exponent, macros nested at most
+    TEMPLATE_MACRO_DEPTH deep."""
+
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+    code_generator_class = _BoundedJoin
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.macro_depth = 0
+        self.globals["namespace"] = _BoundedNamespace
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                if isinstance(sequence, (str, list, tuple)) and isinstance(times, int) \
+                        and len(sequence) * times > TEMPLATE_OUTPUT:
+                    raise TemplateTooBig(f"a repetition of {len(sequence)} items {times} times")
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 10_000 and \
+                isinstance(left, (int, float)) and abs(left) > 1:
+            raise TemplateTooBig(f"a power with the exponent {right}")
+        if operator == "%" and isinstance(left, str):
+            _count_arguments([left])
+        return _bounded(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context, __obj, *args, **kwargs):
+        _count_arguments(list(args) + list(kwargs.values()))
+        if not isinstance(__obj, jinja2.runtime.Macro):
+            return _bounded(super().call(__context, __obj, *args, **kwargs))
+        if __self.macro_depth >= TEMPLATE_MACRO_DEPTH:
+            raise TemplateTooBig(f"macros nested more than {TEMPLATE_MACRO_DEPTH} deep")
+        __self.macro_depth += 1
+        try:
+            return _bounded(super().call(__context, __obj, *args, **kwargs))
+        finally:
+            __self.macro_depth -= 1
+
+    def wrap_str_format(self, value):       # "{:>999999999}".format(1): the width is checked first
+        if isinstance(getattr(value, "__self__", None), str):
+            _count_arguments([value.__self__])
+        return super().wrap_str_format(value)
+
+    def bounded_join(self, parts) -> str:
+        return _bounded(str_join(parts))
+
+
+class _BoundedNamespace(jinja2.utils.Namespace):
+    def __setitem__(self, name, value):
+        super().__setitem__(name, _bounded(value))
+
+
+def _bounded_filter(function):
+    @functools.wraps(function)      # keeps Jinja2's pass_context / pass_environment marks
+    def bounded(*args, **kwargs):
+        _count_arguments(list(args[1:]) + list(kwargs.values()))
+        return _bounded(function(*args, **kwargs))
+    return bounded
+
+
 def _environment(user_folder: str | None, extra_folders: tuple[str, ...] = (), **delimiters) -> jinja2.Environment:
     folders = ([user_folder] if user_folder else []) + list(extra_folders) + [_packaged_templates()]
-    cls = SandboxedEnvironment if user_folder else jinja2.Environment
+    cls = BoundedSandbox if user_folder else jinja2.Environment
     env = cls(loader=jinja2.FileSystemLoader(folders), undefined=jinja2.StrictUndefined,
               autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
               auto_reload=False,   # templates do not change during a run: no stat() per render
@@ -90,6 +189,8 @@ def _environment(user_folder: str | None, extra_folders: tuple[str, ...] = (), *
     env.filters.update(tex_escape=tex_escape, count=count,
                        num=lambda v, places=DEFAULT_PRECISION: format_number(v, places),
                        texnum=lambda v, places=DEFAULT_PRECISION: latex_number(v, places))
+    if user_folder:
+        env.filters = {name: _bounded_filter(f) for name, f in env.filters.items()}
     env.globals["template_folders"] = folders
     return env
 
@@ -111,6 +212,17 @@ def markdown_environment(user_folder: str | None = None) -> jinja2.Environment:
     return _environment(user_folder)
 
 
+def _render_bounded(template, context: dict) -> str:
+    """The rendered text, refused as soon as it grows past TEMPLATE_OUTPUT characters."""
+    parts, size = [], 0
+    for part in template.generate(**context):
+        size += len(part)
+        if size > TEMPLATE_OUTPUT:
+            raise TemplateTooBig(f"more than {TEMPLATE_OUTPUT} characters of output")
+        parts.append(part)
+    return "".join(parts)
+
+
 def render(template_name: str, context: dict, user_folder: str | None = None, folders: tuple[str, ...] = ()) -> str:
     """Render ``*.tex.j2`` with the LaTeX environment, ``*.md.j2`` with the Markdown one and any
     other ``*.j2`` (format-neutral, ``fmt`` in the context) with the shared one."""
@@ -119,7 +231,16 @@ def render(template_name: str, context: dict, user_folder: str | None = None, fo
     else:
         env = latex_environment(user_folder, tuple(folders))
     try:
-        return env.get_template(template_name).render(**context)
+        if not isinstance(env, BoundedSandbox):
+            return env.get_template(template_name).render(**context)
+        with time_limit(TEMPLATE_SECONDS):
+            return _render_bounded(env.get_template(template_name), context)
+    except TooSlow:
+        raise InputError(template_name, "template", f"a template that renders within {TEMPLATE_SECONDS} s",
+                         got="a longer run", suggestion="see docs/limits.md") from None
+    except TemplateTooBig as exc:
+        raise InputError(template_name, "template", "a template within derive's limits (docs/limits.md)",
+                         got=str(exc)) from None
     except jinja2.TemplateNotFound:
         raise InputError("--templates", template_name, "a template in " + " or ".join(
             env.globals["template_folders"]), got="none found") from None
@@ -130,3 +251,9 @@ def render(template_name: str, context: dict, user_folder: str | None = None, fo
                          got=exc.message) from None
     except jinja2.exceptions.SecurityError as exc:
         raise InputError(template_name, "template", "a template that stays in the sandbox", got=str(exc)) from None
+    except OverflowError as exc:     # the sandbox's range() limit, or a number too large for a float
+        raise InputError(template_name, "template", "a template within the sandbox's limits",
+                         got=str(exc).rstrip(".")) from None
+    except RecursionError:
+        raise InputError(template_name, "template", "macros that call themselves a bounded number of times",
+                         got="endless recursion") from None
