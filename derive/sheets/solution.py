@@ -8,6 +8,7 @@ factor by factor, updated weights), and a table of old and new values.
 from __future__ import annotations
 
 import math
+import re
 
 import sympy
 
@@ -19,15 +20,104 @@ from derive.present.printing import plain_latex
 __all__ = ["solution_json", "solution_context", "sections", "rounding_sentence"]
 
 
-def _block(step, shortcut: dict | None = None) -> dict:
+def _block(step, breaks: "SumBreaks", shortcut: dict | None = None) -> dict:
     """One step as the templates show it: its printed name, formula, numbers and value.
 
     ``form`` says which lines it has: ``constant`` (dnet/db = 1), ``trivial`` (the formula is a
     single quantity: name = formula = value) or ``full`` (name = formula, then = numbers = value).
+    A long sum is broken across lines: ``definition_lines``, ``numbers_lines`` and ``terms_lines``
+    are None, or the pieces of ``definition``, ``numbers`` and ``terms`` that go on one line each.
     """
     form = "constant" if step.constant else "trivial" if step.trivial else "full"
-    return {"key": str(step.key), "latex": step.latex, "definition": step.definition, "numbers": step.numbers,
-            "value": step.value_latex, "form": form, "shortcut": shortcut, "terms": step.terms or None}
+    block = {"key": str(step.key), "latex": step.latex, "definition": step.definition, "numbers": step.numbers,
+             "value": step.value_latex, "form": form, "shortcut": shortcut, "terms": step.terms or None}
+    if form == "full":
+        block.update(breaks.lines(step))
+    return block
+
+
+def sum_terms(latex: str) -> list[str]:
+    r"""A printed sum cut at its top-level + and - (not inside braces or \left( ... \right)),
+    each piece after the first starting with its sign.
+
+    >>> sum_terms(r"w_{1} \cdot i_{1} + \frac{a + b}{2} - \left(-0.5\right)")
+    ['w_{1} \\cdot i_{1}', '+ \\frac{a + b}{2}', '- \\left(-0.5\\right)']
+    """
+    terms, depth, start = [], 0, 0
+    i = 0
+    while i < len(latex):
+        if latex.startswith("\\left", i) and not latex[i + 5:i + 6].isalpha():
+            depth, i = depth + 1, i + 5
+            continue
+        if latex.startswith("\\right", i) and not latex[i + 6:i + 7].isalpha():
+            depth, i = depth - 1, i + 6
+            continue
+        char = latex[i]
+        depth += {"{": 1, "}": -1}.get(char, 0) if latex[i - 1:i] != "\\" else 0
+        if depth == 0 and i > start and latex[i - 1:i + 2] in (" + ", " - "):
+            terms.append(latex[start:i - 1])
+            start = i
+        i += 1
+    return terms + [latex[start:]]
+
+
+#: How wide a line of a display may be (pt, of the 483pt text width, less the name on the left and
+#: the value at the end) and how wide its pieces are, at 11pt: a digit is 5.5pt wide.
+LINE_ROOM = 400.0
+DIGIT = 5.5
+#: A given number (weight, input, target) as typed in an exercise: a few digits, "-0.125".
+GIVEN_DIGITS = 6
+#: Signs, dots and parentheses around the numbers of one term of a sum.
+TERM_EXTRA = 24.0
+#: Symbolic terms (w_{41} out_{h2.1}, a path's delta times a derivative) per line.
+DEFINITION_TERMS = 4
+
+
+class SumBreaks:
+    """Where a long sum breaks: a fixed number of terms per line, decided from the number of terms
+    and the precision (how wide the computed numbers are), never by measuring typeset text.
+
+    A term of the numbers line is as wide as its numbers: a computed one has ``precision`` decimals,
+    a given one is short (``GIVEN_DIGITS``).  A sum that fits in ``LINE_ROOM`` less the value written
+    at its end stays on one line; a longer one has as many terms per line as the widest fit.
+    """
+
+    def __init__(self, solution):
+        self.given = frozenset(str(k) for k in solution.steps if self._given_value(solution, k))
+        self.computed = (solution.precision + 4) * DIGIT          # -0.123456789 and its parentheses
+
+    @staticmethod
+    def _given_value(solution, key) -> bool:
+        """A given number, or a step that only repeats one (dnet_o1/dout_h1 = w5)."""
+        step = solution.steps[key]
+        while step.section != "given" and step.trivial and len(step.depends_on) == 1:
+            step = solution.steps[step.depends_on[0]]
+        return step.section == "given"
+
+    def _number_width(self, template_term: str) -> float:
+        keys = re.findall("[\x00\x04]([^\x00\x04]+)[\x00\x04]", template_term)
+        return sum(GIVEN_DIGITS * DIGIT if key in self.given else self.computed for key in keys) + TERM_EXTRA
+
+    def _per_line(self, widths: list[float]) -> int:
+        """Terms per line: all of them when they fit, else as many of the widest as fit."""
+        room = LINE_ROOM - self.computed
+        return len(widths) if sum(widths) <= room else max(1, int(room // max(widths)))
+
+    @staticmethod
+    def _group(terms: list[str], per_line: int) -> list[str] | None:
+        if len(terms) <= per_line:
+            return None
+        return [" ".join(terms[n:n + per_line]) for n in range(0, len(terms), per_line)]
+
+    def lines(self, step) -> dict:
+        template_terms = sum_terms(step.skeleton.numbers_template)
+        numbers_terms = sum_terms(step.numbers)
+        per_line = (self._per_line([self._number_width(t) for t in template_terms])
+                    if len(template_terms) == len(numbers_terms) else len(numbers_terms))
+        chained = sum_terms(step.terms) if step.terms else []
+        return {"definition_lines": self._group(sum_terms(step.definition), DEFINITION_TERMS),
+                "numbers_lines": self._group(numbers_terms, per_line),
+                "terms_lines": self._group(chained, self._per_line([self.computed + TERM_EXTRA] * len(chained)))}
 
 
 def _softmax_cce(arch) -> bool:
@@ -49,20 +139,22 @@ def sections(solution) -> list[dict]:
     """The worked solution as groups of steps, in the lecture's order: plain data whose titles and
     introductions the templates write (``kind``: forward, error, signals, gradients, updates, matrix)."""
     depth = solution.spec.architecture.depth
+    breaks = SumBreaks(solution)
     out: list[dict] = []
     for l in range(1, depth + 1):
-        out.append({"kind": "forward", "layer": l, "blocks": [_block(s) for s in solution.section("forward", l)]})
-    out.append({"kind": "error", "layer": None, "blocks": [_block(s) for s in solution.section("error")]})
+        out.append({"kind": "forward", "layer": l,
+                    "blocks": [_block(s, breaks) for s in solution.section("forward", l)]})
+    out.append({"kind": "error", "layer": None, "blocks": [_block(s, breaks) for s in solution.section("error")]})
     for l in range(depth, 0, -1):
         backward = solution.section("backward", l)
         signals = [s for s in backward if s.key.kind in ("dnet/dout", "dE/dout", "dout/dnet", "delta")]
         gradients = [s for s in backward if s not in signals]
         out.append({"kind": "signals", "layer": l,
-                    "blocks": [_block(s, _softmax_cce_shortcut(solution, s)) for s in signals]})
-        out.append({"kind": "gradients", "layer": l, "blocks": [_block(s) for s in gradients]})
+                    "blocks": [_block(s, breaks, _softmax_cce_shortcut(solution, s)) for s in signals]})
+        out.append({"kind": "gradients", "layer": l, "blocks": [_block(s, breaks) for s in gradients]})
         updates = solution.section("update", l)
         if updates:
-            out.append({"kind": "updates", "layer": l, "blocks": [_block(s) for s in updates]})
+            out.append({"kind": "updates", "layer": l, "blocks": [_block(s, breaks) for s in updates]})
     matrix_blocks = solution.notation.matrix_form(solution)
     if matrix_blocks:
         out.append({"kind": "matrix", "layer": None, "blocks": matrix_blocks})
@@ -137,6 +229,10 @@ def rounding_sentence(solution) -> str | None:
             + (f" ({'; '.join(others)})" if others else "") + "; the given numbers are used as given.")
 
 
+#: Rows of a LaTeX table that go together; a longer table goes on in another part, its head repeated,
+#: so that it can continue on the next page (the exam's preamble has no longtable).
+TABLE_ROWS = 30
+
 _GIVEN_LABELS = {"input": "Inputs", "target": "Targets", "w": "Weights", "b": "Biases", "theta": "Thresholds",
                  "eta": "Learning rate"}
 
@@ -152,7 +248,7 @@ def given_groups(solution) -> list[list]:
 
 def solution_context(solution, diagram_svg_name: str = "network.svg") -> dict:
     """Everything solution.tex.j2 and solution.md.j2 use."""
-    from derive.sheets.diagram import tikz
+    from derive.sheets.diagram import labelled, tikz, weight_rows
 
     spec, arch = solution.spec, solution.spec.architecture
     eta = solution.step("eta")
@@ -170,6 +266,9 @@ def solution_context(solution, diagram_svg_name: str = "network.svg") -> dict:
         "given": given_groups(solution),
         "sections": sections(solution),
         "parameters": _parameter_rows(solution),
+        # A larger network is drawn without its numbers: its weights are listed in a table below it.
+        "weight_table": None if labelled(arch) else weight_rows(solution),
+        "table_rows": TABLE_ROWS,
         "conventions": _conventions(solution),
         "rounding": rounding_sentence(solution),
         "precision": solution.precision,
