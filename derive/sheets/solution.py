@@ -63,12 +63,19 @@ def sum_terms(latex: str) -> list[str]:
 
 #: How wide a line of a display may be (pt, of the 483pt text width, less the name on the left and
 #: the value at the end) and how wide its pieces are, at 11pt: a digit is 5.5pt wide.
-LINE_ROOM = 400.0
+LINE_ROOM = 430.0
 DIGIT = 5.5
+#: A number below 1e-4, written -6.74798 \cdot 10^{-5} at any precision.
+SCIENTIFIC = 75.0
 #: A given number (weight, input, target) as typed in an exercise: a few digits, "-0.125".
 GIVEN_DIGITS = 6
-#: Signs, dots and parentheses around the numbers of one term of a sum.
-TERM_EXTRA = 24.0
+#: Quantities that are often that small: error signals, gradients, errors.
+SMALL_KINDS = frozenset({"delta", "dE/dout", "dE/dw", "dE/db", "dE/dtheta", "E"})
+#: The sign or dot before each number of a term of a sum.
+TERM_EXTRA = 14.0
+#: The space between two columns of a matrix; the width of W^{(l)+} = W^{(l)} - eta dE/dW^{(l)} =.
+MATRIX_CELL = 10.0
+UPDATE_FORMULA = 130.0
 #: Symbolic terms (w_{41} out_{h2.1}, a path's delta times a derivative) per line.
 DEFINITION_TERMS = 4
 
@@ -77,14 +84,22 @@ class SumBreaks:
     """Where a long sum breaks: a fixed number of terms per line, decided from the number of terms
     and the precision (how wide the computed numbers are), never by measuring typeset text.
 
-    A term of the numbers line is as wide as its numbers: a computed one has ``precision`` decimals,
+    A term of the numbers line is as wide as its numbers: a computed one has ``precision`` decimals
+    (or, for the kinds of quantity that are often below 1e-4, is as wide as -6.74798 \\cdot 10^{-5}),
     a given one is short (``GIVEN_DIGITS``).  A sum that fits in ``LINE_ROOM`` less the value written
     at its end stays on one line; a longer one has as many terms per line as the widest fit.
     """
 
     def __init__(self, solution):
         self.given = frozenset(str(k) for k in solution.steps if self._given_value(solution, k))
-        self.computed = (solution.precision + 4) * DIGIT          # -0.123456789 and its parentheses
+        self.plain = (solution.precision + 4) * DIGIT          # -0.123456789 and its parentheses
+        # the value at a line's end, and a matrix's cell: as wide as a computed number can be
+        self.computed = max(self.plain, SCIENTIFIC)
+
+    def _width(self, key: str) -> float:
+        if key in self.given:
+            return GIVEN_DIGITS * DIGIT
+        return self.computed if Key.parse(key).kind in SMALL_KINDS else self.plain
 
     @staticmethod
     def _given_value(solution, key) -> bool:
@@ -96,11 +111,11 @@ class SumBreaks:
 
     def _number_width(self, template_term: str) -> float:
         keys = re.findall("[\x00\x04]([^\x00\x04]+)[\x00\x04]", template_term)
-        return sum(GIVEN_DIGITS * DIGIT if key in self.given else self.computed for key in keys) + TERM_EXTRA
+        return sum(self._width(key) for key in keys) + TERM_EXTRA * len(keys)
 
-    def _per_line(self, widths: list[float]) -> int:
+    def _per_line(self, widths: list[float], value: float) -> int:
         """Terms per line: all of them when they fit, else as many of the widest as fit."""
-        room = LINE_ROOM - self.computed
+        room = LINE_ROOM - value
         return len(widths) if sum(widths) <= room else max(1, int(room // max(widths)))
 
     @staticmethod
@@ -109,15 +124,36 @@ class SumBreaks:
             return None
         return [" ".join(terms[n:n + per_line]) for n in range(0, len(terms), per_line)]
 
+    def matrix(self, block: dict) -> dict:
+        """A matrix-form block with only the lines that fit the page: the gradients' and the error
+        signals' products, the updated weights after their formula (``wide``: on a line of their own).
+        Numbers too wide for the page are left out (``fits`` false, ``line`` "deltas"), as the layered
+        notation leaves out wide layers; the sections above show each of them."""
+        form, cell = block["form"], MATRIX_CELL
+        if form == "matrix-delta" and block["line"] == "weights":
+            weight = self.plain if block["new"] else GIVEN_DIGITS * DIGIT
+            width = len(block["weights"][0]) * (weight + cell) + 2 * (self.computed + cell)
+            return block if width <= LINE_ROOM else dict(block, line="deltas")
+        if form not in ("matrix-gradient", "matrix-update") or not block["fits"]:
+            return block
+        if form == "matrix-gradient":
+            columns = len(block["gradients"][0])
+            width = max(columns * (self.computed + cell), columns * (self.plain + cell) + self.computed + cell)
+        else:
+            width = len(block["weights"][0]) * (self.plain + cell)
+        return dict(block, fits=width <= LINE_ROOM, wide=width > LINE_ROOM - UPDATE_FORMULA)
+
     def lines(self, step) -> dict:
         template_terms = sum_terms(step.skeleton.numbers_template)
         numbers_terms = sum_terms(step.numbers)
-        per_line = (self._per_line([self._number_width(t) for t in template_terms])
+        value = self._width(str(step.key))
+        per_line = (self._per_line([self._number_width(t) for t in template_terms], value)
                     if len(template_terms) == len(numbers_terms) else len(numbers_terms))
         chained = sum_terms(step.terms) if step.terms else []
         return {"definition_lines": self._group(sum_terms(step.definition), DEFINITION_TERMS),
                 "numbers_lines": self._group(numbers_terms, per_line),
-                "terms_lines": self._group(chained, self._per_line([self.computed + TERM_EXTRA] * len(chained)))}
+                "terms_lines": self._group(chained, self._per_line([self.computed + TERM_EXTRA] * len(chained),
+                                                                  value))}
 
 
 def _softmax_cce(arch) -> bool:
@@ -157,7 +193,7 @@ def sections(solution) -> list[dict]:
             out.append({"kind": "updates", "layer": l, "blocks": [_block(s, breaks) for s in updates]})
     matrix_blocks = solution.notation.matrix_form(solution)
     if matrix_blocks:
-        out.append({"kind": "matrix", "layer": None, "blocks": matrix_blocks})
+        out.append({"kind": "matrix", "layer": None, "blocks": [breaks.matrix(b) for b in matrix_blocks]})
     return out
 
 
