@@ -143,17 +143,44 @@ class SumBreaks:
             width = len(block["weights"][0]) * (self.plain + cell)
         return dict(block, fits=width <= LINE_ROOM, wide=width > LINE_ROOM - UPDATE_FORMULA)
 
+    def _split(self, latex: str, template: str | None, value: float, per_line: int | None = None):
+        """The lines of a long sum, or of a fraction over one (softmax), written num / (sum); None when
+        it fits.  ``template`` (the numbers with placeholders) gives the widths, else ``per_line``."""
+        fraction, template_fraction = _fraction(latex), template and _fraction(template)
+        terms = sum_terms(fraction[1] if fraction else latex)
+        if per_line is None:
+            parts = template_fraction or ("", template)
+            widths = [self._number_width(t) for t in sum_terms(parts[1])]
+            if len(widths) != len(terms):
+                return None
+            per_line = self._per_line(widths + [self._number_width(parts[0])] * bool(fraction), value)
+        lines = self._group(terms, per_line)
+        if lines and fraction:
+            lines[0], lines[-1] = rf"{fraction[0]} \big/ \bigl({lines[0]}", rf"{lines[-1]}\bigr)"
+        return lines
+
     def lines(self, step) -> dict:
-        template_terms = sum_terms(step.skeleton.numbers_template)
-        numbers_terms = sum_terms(step.numbers)
         value = self._width(str(step.key))
-        per_line = (self._per_line([self._number_width(t) for t in template_terms], value)
-                    if len(template_terms) == len(numbers_terms) else len(numbers_terms))
-        chained = sum_terms(step.terms) if step.terms else []
-        return {"definition_lines": self._group(sum_terms(step.definition), DEFINITION_TERMS),
-                "numbers_lines": self._group(numbers_terms, per_line),
-                "terms_lines": self._group(chained, self._per_line([self.computed + TERM_EXTRA] * len(chained),
-                                                                  value))}
+        chained = bool(step.terms) or None
+        return {"definition_lines": self._split(step.definition, None, value, DEFINITION_TERMS),
+                "numbers_lines": self._split(step.numbers, step.skeleton.numbers_template, value),
+                "terms_lines": chained and self._split(step.terms, None, value, self._per_line(
+                    [self.computed + TERM_EXTRA] * len(sum_terms(step.terms)), value))}
+
+
+def _fraction(latex: str) -> tuple[str, str] | None:
+    r"""Numerator and denominator of a printed ``\frac{a}{b}`` that is the whole of ``latex``, or None."""
+    if not latex.startswith("\\frac{"):
+        return None
+    parts, depth, start = [], 0, 5
+    for i in range(5, len(latex)):
+        depth += {"{": 1, "}": -1}.get(latex[i], 0) if latex[i - 1] != "\\" else 0
+        if depth == 0:
+            parts.append(latex[start + 1:i])
+            start = i + 1
+            if len(parts) == 2:
+                return tuple(parts) if i == len(latex) - 1 else None
+    return None
 
 
 def _softmax_cce(arch) -> bool:
