@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
+
 import pytest
 
 from derive.core.spec import MAX_WEIGHTS, parse_spec
@@ -34,7 +36,8 @@ def network(layers: list[int], seed: int = 1, kind: str = "sigmoid") -> dict:
         spec.update(activation=["relu"] * (len(layers) - 2) + ["softmax"], loss="cce",
                     target=[1] + [0] * (layers[-1] - 1))
     else:
-        spec.update(activation="sigmoid", loss="half_sse", target=[round(draw.uniform(0, 1), 2) for _ in range(layers[-1])])
+        spec.update(activation="sigmoid", loss="half_sse",
+                    target=[round(draw.uniform(0, 1), 2) for _ in range(layers[-1])])
     return spec
 
 
@@ -200,3 +203,22 @@ def test_the_tallest_layer_keeps_the_picture_on_the_page():
     solution, _ = sheet(network([2, 40, 8]))
     heights = [float(y) for y in re.findall(r"at \([\d.-]+,([\d.-]+)\)", tikz(solution))]
     assert max(heights) - min(heights) <= 15.0 + 1e-9            # cm, STRUCTURE_HEIGHT
+
+
+def test_an_exam_solution_of_a_larger_network_goes_on_in_parts(tmp_path):
+    """Exam sheets render the same body under their own preamble, which has no longtable."""
+    require("pdftotext")
+    header = (Path(__file__).resolve().parents[1] / "templates" / "exam_header.tex.j2").read_text()
+    assert "longtable" not in header
+    spec = network([4, 5, 4, 3])
+    _, context = sheet(spec)
+    body = render("solution_body.tex.j2", dict(context, heading="\\subsection"))
+    assert "longtable" not in body and body.count("parameter & before & gradient & after") == 3   # 68 rows
+    preamble = header[header.index("\\documentclass"):header.index("\\newcommand")]
+    log: list[str] = []
+    (tmp_path / "exam.pdf").write_bytes(compile_pdf(f"{preamble}\n\\begin{{document}}\n{body}\n\\end{{document}}\n",
+                                                    log=log))
+    assert overfull(log[0]) == []
+    text = pdf_text(tmp_path / "exam.pdf").replace("\u2212", "-")
+    after = f"{reference_values(spec)['w_new[3,3,4]']:.9f}".rstrip("0")
+    assert re.search(rf"^\s*w52\s+0\.18\s+\S+\s+{re.escape(after)}\s*$", text, re.M)

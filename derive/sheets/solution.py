@@ -120,8 +120,10 @@ class SumBreaks:
 
     @staticmethod
     def _group(terms: list[str], per_line: int) -> list[str] | None:
+        """The terms on as few lines as ``per_line`` allows, evened out (3 + 2, not 4 + 1)."""
         if len(terms) <= per_line:
             return None
+        per_line = -(-len(terms) // -(-len(terms) // per_line))
         return [" ".join(terms[n:n + per_line]) for n in range(0, len(terms), per_line)]
 
     def matrix(self, block: dict) -> dict:
@@ -294,7 +296,7 @@ def rounding_sentence(solution) -> str | None:
 
 #: Rows of a LaTeX table that go together; a longer table goes on in another part, its head repeated,
 #: so that it can continue on the next page (the exam's preamble has no longtable).
-TABLE_ROWS = 30
+TABLE_ROWS = 25
 
 _GIVEN_LABELS = {"input": "Inputs", "target": "Targets", "w": "Weights", "b": "Biases", "theta": "Thresholds",
                  "eta": "Learning rate"}
