@@ -162,12 +162,12 @@ class SumBreaks:
         return lines
 
     def lines(self, step) -> dict:
+        """The lines of a step's definition, numbers and (chained rounding) rounded terms."""
         value = self._width(str(step.key))
-        chained = bool(step.terms) or None
+        rounded = [self.computed + TERM_EXTRA] * len(sum_terms(step.terms)) if step.terms else None
         return {"definition_lines": self._split(step.definition, None, value, DEFINITION_TERMS),
                 "numbers_lines": self._split(step.numbers, step.skeleton.numbers_template, value),
-                "terms_lines": chained and self._split(step.terms, None, value, self._per_line(
-                    [self.computed + TERM_EXTRA] * len(sum_terms(step.terms)), value))}
+                "terms_lines": rounded and self._split(step.terms, None, value, self._per_line(rounded, value))}
 
 
 def _fraction(latex: str) -> tuple[str, str] | None:
