@@ -1,5 +1,7 @@
 """The network drawn with its weights: one layout, two writers (TikZ for LaTeX,
-SVG for Markdown).
+SVG for Markdown).  A network with few neurons has its weights, biases, inputs and
+targets written on the picture; a larger one is drawn as its structure alone, more
+tightly, and the sheet lists its weights in a table instead (:func:`labelled`).
 
 >>> from derive import builtin_spec, solve
 >>> picture = tikz(solve(builtin_spec()))
@@ -20,6 +22,13 @@ __all__ = ["layout", "tikz", "svg"]
 COLUMN_GAP = 4.2   # cm between layers
 ROW_GAP = 1.9      # cm between neurons of a layer
 RADIUS = 0.42      # cm
+#: Beyond this many edges between two layers the weight labels no longer fit between them.
+MAX_LABELLED_EDGES = 9
+#: The structure of a larger network: at most this high (cm), with neurons at most this far apart.
+STRUCTURE_HEIGHT = 15.0
+STRUCTURE_COLUMN_GAP = 3.2
+#: Below this radius (cm) a neuron is a dot without its name.
+NAMED_RADIUS = 0.3
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class Node:
     note_plain: str = ""
     bias_latex: str = ""     # a bias of this neuron alone, written above it
     bias_plain: str = ""
+    radius: float = RADIUS
 
 
 @dataclass(frozen=True)
@@ -46,13 +56,20 @@ class Edge:
     dashed: bool = False
 
 
-def _row(size: int, neuron: int) -> float:
+def _row(size: int, neuron: int, gap: float = ROW_GAP) -> float:
     """Height of a neuron in its column (cm), the column centred on 0."""
-    return ((size + 1) / 2 - neuron) * ROW_GAP
+    return ((size + 1) / 2 - neuron) * gap
+
+
+def labelled(arch) -> bool:
+    """Whether the picture carries the numbers: no two layers joined by more than MAX_LABELLED_EDGES edges."""
+    return all(a * b <= MAX_LABELLED_EDGES for a, b in zip(arch.layers, arch.layers[1:]))
 
 
 def layout(solution) -> tuple[list[Node], list[Edge]]:
     """Positions of neurons and bias nodes, and every edge with its weight label."""
+    if not labelled(solution.spec.architecture):
+        return structure_layout(solution)
     notation, arch = solution.notation, solution.spec.architecture
     value = {k: s.value_text for k, s in solution.steps.items()}
     tallest = max(arch.layers)
@@ -96,6 +113,34 @@ def layout(solution) -> tuple[list[Node], list[Edge]]:
     return nodes, edges
 
 
+def structure_layout(solution) -> tuple[list[Node], list[Edge]]:
+    """A larger network's neurons and edges without numbers, its tallest layer at most STRUCTURE_HEIGHT
+    high; the neurons shrink with the gap between them, to dots without names when they are many."""
+    notation, arch = solution.notation, solution.spec.architecture
+    tallest = max(arch.layers)
+    gap = min(ROW_GAP, STRUCTURE_HEIGHT / max(tallest - 1, 1))
+    radius = min(RADIUS, 0.4 * gap)
+    nodes = [Node(f"n{l}x{j}", l * STRUCTURE_COLUMN_GAP, _row(size, j, gap),
+                  *(2 * [notation.unit(l, j) if radius >= NAMED_RADIUS else ""]),
+                  "input" if l == 0 else "neuron", radius=radius)
+             for l, size in enumerate(arch.layers) for j in range(1, size + 1)]
+    edges = [Edge(f"n{l - 1}x{i}", f"n{l}x{j}", "", "", 0.5)
+             for l in range(1, arch.depth + 1)
+             for j in range(1, arch.layers[l] + 1) for i in range(1, arch.layers[l - 1] + 1)]
+    return nodes, edges
+
+
+def weight_rows(solution, per_row: int = 3) -> list[list[dict]]:
+    """The weights of a network drawn without its numbers, ``per_row`` to a table row: each weight's
+    printed name, the edge it labels (the diagram's neuron names) and its value."""
+    notation = solution.notation
+    items = [{"latex": notation.latex(k), "name": notation.plain(k),
+              "source": notation.unit(k.index[0] - 1, k.index[2]), "target": notation.unit(k.index[0], k.index[1]),
+              "value_latex": solution.steps[k].value_latex, "value_text": solution.steps[k].value_text}
+             for k in solution.graph.given if k.kind == "w"]
+    return [items[n:n + per_row] for n in range(0, len(items), per_row)]
+
+
 def tikz(solution) -> str:
     """A ``tikzpicture`` of the network, weights on their edges."""
     nodes, edges = layout(solution)
@@ -107,7 +152,10 @@ def tikz(solution) -> str:
             lines.append(rf"  \node[bias] ({n.name}) at ({n.x:.2f},{n.y:.2f}) {{${n.label_latex}$}};")
             continue
         fill = "fill=blue!8" if n.kind == "input" else "fill=orange!12"
-        lines.append(rf"  \node[neuron, {fill}] ({n.name}) at ({n.x:.2f},{n.y:.2f}) {{${n.label_latex}$}};")
+        if n.radius != RADIUS:     # the structure of a larger network: smaller neurons, names in small type
+            fill += rf", minimum size={20 * n.radius:.1f}mm, thin, font=\scriptsize"
+        label = f"${n.label_latex}$" if n.label_latex else ""
+        lines.append(rf"  \node[neuron, {fill}] ({n.name}) at ({n.x:.2f},{n.y:.2f}) {{{label}}};")
         if n.bias_latex:
             lines.append(rf"  \node[above=0.5mm of {n.name}, font=\scriptsize, fill=black!5, inner sep=1pt] "
                          rf"{{${n.bias_latex}$}};")
@@ -118,6 +166,8 @@ def tikz(solution) -> str:
     for e in edges:
         if e.dashed:
             lines.append(rf"  \draw[->, dashed, black!45] ({e.source}) -- ({e.target});")
+        elif not e.label_latex:
+            lines.append(rf"  \draw[->, black!60] ({e.source}) -- ({e.target});")
         else:
             lines.append(rf"  \draw[->] ({e.source}) -- node[weight, pos={e.pos}, sloped, above=-1pt] "
                          rf"{{${e.label_latex}$}} ({e.target});")
@@ -147,10 +197,11 @@ def svg(solution, scale: float = 42.0) -> str:
         (x1, y1), (x2, y2) = px(a.x, a.y), px(b.x, b.y)
         length = math.hypot(x2 - x1, y2 - y1)
         ux, uy = (x2 - x1) / length, (y2 - y1) / length
-        r = RADIUS * scale
+        r = a.radius * scale
         start = (x1 + ux * (r if a.kind != "bias" else 10), y1 + uy * (r if a.kind != "bias" else 10))
-        end = (x2 - ux * r, y2 - uy * r)
-        style = 'stroke="#999" stroke-dasharray="4 3"' if e.dashed else 'stroke="#333"'
+        end = (x2 - ux * b.radius * scale, y2 - uy * b.radius * scale)
+        style = ('stroke="#999" stroke-dasharray="4 3"' if e.dashed else 'stroke="#333"' if e.label_plain
+                 or a.radius == RADIUS else 'stroke="#888" stroke-width="0.7"')
         out.append(f'<line x1="{start[0]:.1f}" y1="{start[1]:.1f}" x2="{end[0]:.1f}" y2="{end[1]:.1f}" {style} '
                    f'marker-end="url(#arrow)"/>')
         if e.label_plain:
@@ -166,9 +217,12 @@ def svg(solution, scale: float = 42.0) -> str:
                        f'paint-order="stroke" stroke="white" stroke-width="3">{escape(n.label_plain)}</text>')
             continue
         fill = "#e6ecfa" if n.kind == "input" else "#fdebd9"
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{RADIUS * scale:.1f}" fill="{fill}" stroke="#333" '
-                   f'stroke-width="1.5"/>')
-        out.append(f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-size="13">{escape(n.label_plain)}</text>')
+        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{n.radius * scale:.1f}" fill="{fill}" stroke="#333" '
+                   f'stroke-width="{1.5 if n.radius == RADIUS else 1}"/>')
+        if n.label_plain:
+            size, dy = (13, 4) if n.radius == RADIUS else (10, 3)
+            out.append(f'<text x="{x:.1f}" y="{y + dy:.1f}" text-anchor="middle" font-size="{size}">'
+                       f'{escape(n.label_plain)}</text>')
         if n.bias_plain:
             out.append(f'<text x="{x:.1f}" y="{y - RADIUS * scale - 5:.1f}" text-anchor="middle" font-size="11" '
                        f'fill="#555">{escape(n.bias_plain)}</text>')
