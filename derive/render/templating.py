@@ -14,6 +14,10 @@ delimiters and get the target format as ``fmt``; the macros of
 
 Filters: ``tex_escape`` (user text into LaTeX), ``num`` (plain number),
 ``texnum`` (number in LaTeX).
+
+Globals: ``lr_symbol``, the LaTeX of the gradient-descent step size (``\\eta``, as on
+the backpropagation sheets); a sheet's context overrides it with ``\\gamma`` for
+``--lr-symbol gamma`` (the letter of some lectures).
 """
 
 from __future__ import annotations
@@ -28,7 +32,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from derive.core.errors import InputError
 from derive.present.formatting import DEFAULT_PRECISION, format_number, latex_number
 
-__all__ = ["latex_environment", "markdown_environment", "shared_environment", "tex_escape", "render"]
+__all__ = ["latex_environment", "markdown_environment", "shared_environment", "tex_escape", "render",
+           "LR_SYMBOLS", "DEFAULT_LR_SYMBOL"]
+
+#: ``--lr-symbol`` choices: the LaTeX of the learning rate (step size) on every sheet.
+LR_SYMBOLS = {"eta": r"\eta", "gamma": r"\gamma"}
+DEFAULT_LR_SYMBOL = LR_SYMBOLS["eta"]
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -90,7 +99,7 @@ def _environment(user_folder: str | None, extra_folders: tuple[str, ...] = (), *
     env.filters.update(tex_escape=tex_escape, count=count,
                        num=lambda v, places=DEFAULT_PRECISION: format_number(v, places),
                        texnum=lambda v, places=DEFAULT_PRECISION: latex_number(v, places))
-    env.globals["template_folders"] = folders
+    env.globals.update(template_folders=folders, lr_symbol=DEFAULT_LR_SYMBOL)
     return env
 
 
