@@ -99,7 +99,7 @@ def gd_plot(problem, run, title: str) -> tuple[bytes, bytes]:
         for it in shown[:4]:
             axes.annotate(f"$x_{{{it.t}}}$", (it.x[0], it.f), textcoords="offset points", xytext=(4, 6), fontsize=8)
         axes.set_xlabel(names[0])
-        axes.set_ylabel("f")
+        axes.set_ylabel("$f$")
     elif len(names) == 2:
         _contours(axes, problem, [it.x for it in shown])
         axes.plot([it.x[0] for it in shown], [it.x[1] for it in shown], "-o", color=COLOURS[1], ms=3.5, lw=0.9,
@@ -109,7 +109,7 @@ def gd_plot(problem, run, title: str) -> tuple[bytes, bytes]:
         axes.set_ylabel(names[1])
     else:
         axes.plot([it.t for it in shown], [it.f for it in shown], "-o", color=COLOURS[1], ms=3.5)
-        axes.set_xlabel("t")
+        axes.set_xlabel("$t$")
         axes.set_ylabel("$f(x_t)$")
     if len(shown) < len(run.iterates):
         title += f" (first {len(shown)} iterates)"
@@ -144,7 +144,7 @@ def comparison_plot(problem, runs, labels, lr_symbol=r"\eta") -> tuple[bytes, by
                   label=f"${lr_symbol} = {run.settings.learning_rate:g}$: {label}")
     axes.set_yscale("symlog", linthresh=1e-2)
     axes.axhline(0, color="0.6", lw=0.6)
-    axes.set_xlabel("t")
+    axes.set_xlabel("$t$")
     axes.set_ylabel(f"${problem.variables[0].name}_t$" if one else "$f(x_t)$")
     axes.set_title("The same start, different learning rates", fontsize=10)
     axes.legend(fontsize=7)
@@ -171,7 +171,7 @@ def surface_plot(surface) -> tuple[bytes, bytes] | None:
             marker, colour = MARKERS[p.kind]
             axes.plot(p.x[0], p.value, marker, color=colour, ms=8, label=f"{p.kind} at {p.x[0]:g}")
         axes.set_xlabel(problem.variables[0].name)
-        axes.set_ylabel("f")
+        axes.set_ylabel("$f$")
         axes.legend(fontsize=8)
         return _save(figure)
     figure = plt.figure(figsize=(8.0, 3.6))
@@ -236,8 +236,8 @@ def modes_plot(comparison) -> tuple[bytes, bytes]:
     curves.set_ylabel("mean loss over the data")
     curves.legend(fontsize=7)
     paths.plot(*comparison.least_squares, "*", color="black", ms=10, label="$(w^*, b^*)$")
-    paths.set_xlabel("w")
-    paths.set_ylabel("b")
+    paths.set_xlabel("$w$")
+    paths.set_ylabel("$b$")
     paths.legend(fontsize=7)
     return _save(figure)
 
