@@ -197,7 +197,8 @@ class OptimizeFamily(Family):
             raise ValueError(f"render part 'question' or 'solution' as 'tex' or 'md', not {part!r}/{fmt!r}")
         asked = [{"key": a.key, "name": a.name, "latex": a.latex, "choices": list(a.choices),
                   "prompt": self.prompt(a)} for a in self.answers(params)]
-        context = dict(self.context(params, precision), family=self.metadata(), precision=precision, asked=asked)
+        context = dict(self.context(params, precision), family=self.metadata(), precision=precision, asked=asked,
+                       lr_symbol=self.lr_symbol)
         return render(f"{self.id}/{part}.j2", dict(context, fmt=fmt), folders=(exercises_folder(),))
 
     def solve_files(self, params: dict, formats, precision: int) -> dict[str, str | bytes]:

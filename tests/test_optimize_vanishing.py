@@ -104,7 +104,8 @@ def test_the_sheet_prints_the_activation_from_the_registry():
     from derive.sheets.optimize import activation_latex
 
     printed = activation_latex(chain_activation("sigmoid"))
-    assert printed["formula"] == r"\sigma{\left(z \right)} = \frac{1}{1 + e^{- z}}"
+    # in the net input, as the backpropagation sheets write it
+    assert printed["formula"] == r"\sigma{\left(\mathit{net} \right)} = \frac{1}{1 + e^{- \mathit{net}}}"
     assert printed["largest"] == r"\frac{1}{4}"
 
 

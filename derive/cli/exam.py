@@ -81,7 +81,10 @@ def families_command(fmt):
 @click.option("--chain-rounding", "chain_rounding", default=None, metavar="N|Nsig",
               help="Work the network questions as by hand: each step from the previous steps' values "
                    "rounded half up to N decimal places (or N significant figures: 4sig).")
-def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_rounding):
+@click.option("--lr-symbol", "lr_symbol", type=click.Choice(["eta", "gamma"]), default="eta", show_default=True,
+              help="The learning rate's letter in the gradient-descent questions: eta (as on the "
+                   "backpropagation sheets) or gamma (some lectures' letter for the step size).")
+def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_rounding, lr_symbol):
     """N randomized variants: question and solution sheets, answer keys, Moodle XML, Canvas QTI."""
     from derive.exam.registry import get_family
     from derive.exam.writer import EXAM_FORMATS, ExamPlan, write_exam
@@ -99,6 +102,10 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
     else:
         families = tuple(get_family(item["family"], f"{exam_file}: questions[{k}].family")
                          for k, item in enumerate(items))
+    if lr_symbol != "eta":
+        from derive.render.templating import LR_SYMBOLS
+
+        families = tuple(f.with_lr_symbol(LR_SYMBOLS[lr_symbol]) for f in families)
     if chain_rounding is not None:
         from derive.core.rounding import parse_rounding
         from derive.exam.chained import with_chain_rounding

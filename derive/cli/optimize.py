@@ -32,6 +32,14 @@ _COMMON = [
 ]
 
 
+def lr_symbol_option(command):
+    """``--lr-symbol eta|gamma``: the letter of the learning rate on the sheet and its plot."""
+    return click.option("--lr-symbol", "lr_symbol", type=click.Choice(["eta", "gamma"]), default="eta",
+                        show_default=True,
+                        help="The learning rate's letter: eta (as on the backpropagation sheets) or "
+                             "gamma (some lectures' letter for the step size).")(command)
+
+
 def common_options(command):
     for option in reversed(_COMMON):
         command = option(command)
@@ -89,9 +97,10 @@ Examples:
               help="beta: v <- beta*v - lr*grad f, x <- x + v.")
 @click.option("--nesterov", is_flag=True, help="Nesterov momentum: the gradient at x + beta*v.")
 @click.option("--vars", "vars_text", default=None, help="Variable order, e.g. y,x [default: alphabetical].")
+@lr_symbol_option
 @common_options
 def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_tol_text, momentum_text,
-       nesterov, vars_text, formats, out_dir, precision, templates_dir):
+       nesterov, vars_text, lr_symbol, formats, out_dir, precision, templates_dir):
     """Gradient descent on a function: derivative, table of iterates, plot, closed form for quadratics."""
     import sympy
 
@@ -100,10 +109,12 @@ def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_
     from derive.sheets.gd import comparison_context, comparison_json, gd_context, gd_json
     from derive.render.plots import math_title, comparison_plot, gd_plot
     from derive.render.build import build_files
+    from derive.render.templating import LR_SYMBOLS
 
     check_count(max_iter, "--max-iter", "", MAX_ITERATIONS, "iterations")
 
     parse_formats(formats, FORMATS)
+    symbol = LR_SYMBOLS[lr_symbol]
     problem = make_problem(function_text, vars_text)
     x0 = _numbers(x0_text, "--x0")
     rates = _numbers(lr_text, "--lr")
@@ -124,7 +135,7 @@ def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_
             for rate in rates]
     if len(runs) == 1:
         run = runs[0]
-        context, data = gd_context(problem, run, precision), gd_json(problem, run)
+        context, data = gd_context(problem, run, precision, symbol), gd_json(problem, run)
         title = math_title(f"f = {sympy.latex(problem.function)}", "f = " + problem.text)
         figure = lambda: gd_plot(problem, run, title)  # noqa: E731
         template = "gd"
@@ -132,8 +143,8 @@ def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_
         from derive.core.descent import behaviour
 
         labels = [behaviour(r, [v.name for v in problem.variables])[0] for r in runs]
-        context, data = comparison_context(problem, runs, precision), comparison_json(problem, runs)
-        figure = lambda: comparison_plot(problem, runs, labels)  # noqa: E731
+        context, data = comparison_context(problem, runs, precision, symbol), comparison_json(problem, runs)
+        figure = lambda: comparison_plot(problem, runs, labels, symbol)  # noqa: E731
         template = "gd_compare"
     deliver("gd", lambda fmts: build_files("gd", fmts, context=context, json_data=data, figures={"gd-plot": figure()}, template=template, templates_dir=templates_dir), data, formats, out_dir, "gd")
 
@@ -213,13 +224,16 @@ Examples:
 @click.option("--batch-size", default=4, type=click.IntRange(1), show_default=True, help="Mini-batch size.")
 @click.option("--seed", default=0, type=click.IntRange(0), show_default=True, help="Seed of the shuffling.")
 @click.option("--shuffle/--no-shuffle", default=True, show_default=True, help="Shuffle the examples every epoch.")
+@lr_symbol_option
 @common_options
-def modes(data_text, lr_text, epochs, batch_size, seed, shuffle, formats, out_dir, precision, templates_dir):
+def modes(data_text, lr_text, epochs, batch_size, seed, shuffle, lr_symbol, formats, out_dir, precision,
+          templates_dir):
     """SGD vs mini-batch vs batch gradient descent on a small linear regression y = w*x + b."""
     from derive.core.batching import LECTURE_DATA, compare_modes, parse_data
     from derive.render.plots import modes_plot
     from derive.render.build import build_files
     from derive.sheets.optimize import modes_context, modes_json
+    from derive.render.templating import LR_SYMBOLS
 
     parse_formats(formats, FORMATS)
     data = parse_data(data_text) if data_text is not None else LECTURE_DATA
@@ -231,6 +245,6 @@ def modes(data_text, lr_text, epochs, batch_size, seed, shuffle, formats, out_di
         finite = False
     if not finite:
         raise InputError("--lr", "", "a learning rate small enough for training to stay finite", got=lr_text)
-    context, json_data = modes_context(comparison, precision), modes_json(comparison)
+    context, json_data = modes_context(comparison, precision, LR_SYMBOLS[lr_symbol]), modes_json(comparison)
     deliver("modes", lambda fmts: build_files("modes", fmts, context=context, json_data=json_data, figures={"modes-plot": modes_plot(comparison)}, templates_dir=templates_dir),
             json_data, formats, out_dir, "modes")

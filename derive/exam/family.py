@@ -13,6 +13,7 @@ by anyone.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class Family:
     topics: tuple[str, ...] = ()
     difficulty: int = 1       # 1 (drill) .. 3 (exam)
     asks: str = ""            # what is asked, in one sentence
+    lr_symbol: str = r"\eta"  # the learning rate's LaTeX on its sheets (derive exam --lr-symbol)
 
     def __init__(self, info: dict | None = None):
         self.info = dict(info or {})
@@ -135,6 +137,14 @@ class Family:
     def solve_files(self, params: dict, formats, precision: int) -> dict[str, str | bytes]:
         """The full worked solution as files, for ``derive solve --variant``."""
         raise NotImplementedError
+
+    def with_lr_symbol(self, lr_symbol: str) -> "Family":
+        """The family writing the learning rate as ``lr_symbol`` (``r"\\gamma"``, the lecture's letter)."""
+        if lr_symbol == self.lr_symbol:
+            return self
+        twin = copy.copy(self)
+        twin.lr_symbol = lr_symbol
+        return twin
 
     def metadata(self) -> dict:
         return {"id": self.id, "code": self.code, "title": self.title, "topics": list(self.topics),

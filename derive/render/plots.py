@@ -1,7 +1,9 @@
 """Pictures for the optimisation sheets, as (PDF bytes, PNG bytes), byte for byte reproducible.
 
 Matplotlib runs on the Agg backend; the PDF and PNG carry no date and no
-software version, so the same inputs give the same files.
+software version, so the same inputs give the same files.  Every picture is
+typeset in the sheets' font, Computer Modern (matplotlib's bundled cm fonts: no
+TeX installation, no network), under :data:`STYLE`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,20 @@ __all__ = ["loss_plot", "gd_plot", "comparison_plot", "surface_plot", "gradients
 
 #: Iterates farther out than this are left off the pictures (the table has them all).
 VISIBLE = 1e6
+#: The sheets' font for every picture: Computer Modern text, mathtext and tick labels.
+STYLE = {"font.family": "serif", "font.serif": ["cmr10"], "mathtext.fontset": "cm",
+         "axes.formatter.use_mathtext": True}
+
+
+def _styled(plot):
+    """Run ``plot`` (which draws and saves a figure) under :data:`STYLE`, leaving the global rcParams alone."""
+    @functools.wraps(plot)
+    def styled(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return plot(*args, **kwargs)
+    return styled
+
+
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
 
@@ -82,6 +98,7 @@ def math_title(latex: str, plain: str) -> str:
 
 
 @_quiet
+@_styled
 def gd_plot(problem, run, title: str) -> tuple[bytes, bytes]:
     """1 variable: the curve with the iterates marked and joined; 2: contours with the path; more: f(x_t)."""
     figure, axes = plt.subplots(figsize=(6.0, 3.8))
@@ -95,7 +112,7 @@ def gd_plot(problem, run, title: str) -> tuple[bytes, bytes]:
         for it in shown[:4]:
             axes.annotate(f"$x_{{{it.t}}}$", (it.x[0], it.f), textcoords="offset points", xytext=(4, 6), fontsize=8)
         axes.set_xlabel(names[0])
-        axes.set_ylabel("f")
+        axes.set_ylabel("$f$")
     elif len(names) == 2:
         _contours(axes, problem, [it.x for it in shown])
         axes.plot([it.x[0] for it in shown], [it.x[1] for it in shown], "-o", color=COLOURS[1], ms=3.5, lw=0.9,
@@ -105,7 +122,7 @@ def gd_plot(problem, run, title: str) -> tuple[bytes, bytes]:
         axes.set_ylabel(names[1])
     else:
         axes.plot([it.t for it in shown], [it.f for it in shown], "-o", color=COLOURS[1], ms=3.5)
-        axes.set_xlabel("t")
+        axes.set_xlabel("$t$")
         axes.set_ylabel("$f(x_t)$")
     if len(shown) < len(run.iterates):
         title += f" (first {len(shown)} iterates)"
@@ -128,18 +145,20 @@ def _contours(axes, problem, points, fill=True):
 
 
 @_quiet
-def comparison_plot(problem, runs, labels) -> tuple[bytes, bytes]:
-    """Several learning rates on one picture: x_t (one variable) or f(x_t) against t."""
+@_styled
+def comparison_plot(problem, runs, labels, lr_symbol=r"\eta") -> tuple[bytes, bytes]:
+    """Several learning rates on one picture: x_t (one variable) or f(x_t) against t; the legend
+    names each rate with the sheet's symbol (``$\\eta = 0.1$``)."""
     figure, axes = plt.subplots(figsize=(6.0, 3.8))
     one = len(problem.variables) == 1
     for n, (run, label) in enumerate(zip(runs, labels)):
         shown = _visible(run.iterates)
         values = [it.x[0] if one else it.f for it in shown]
         axes.plot([it.t for it in shown], values, "-o", ms=3, lw=1, color=COLOURS[n % len(COLOURS)],
-                  label=f"lr = {run.settings.learning_rate:g}: {label}")
+                  label=f"${lr_symbol} = {run.settings.learning_rate:g}$: {label}")
     axes.set_yscale("symlog", linthresh=1e-2)
     axes.axhline(0, color="0.6", lw=0.6)
-    axes.set_xlabel("t")
+    axes.set_xlabel("$t$")
     axes.set_ylabel(f"${problem.variables[0].name}_t$" if one else "$f(x_t)$")
     axes.set_title("The same start, different learning rates", fontsize=10)
     axes.legend(fontsize=7)
@@ -151,6 +170,7 @@ MARKERS = {"minimum": ("o", "#2ca02c"), "maximum": ("^", "#d62728"), "saddle": (
 
 
 @_quiet
+@_styled
 def surface_plot(surface) -> tuple[bytes, bytes] | None:
     """1 variable: the curve with the points; 2: a 3-D surface beside its contour map; more: None."""
     problem, points = surface.problem, surface.points
@@ -166,7 +186,7 @@ def surface_plot(surface) -> tuple[bytes, bytes] | None:
             marker, colour = MARKERS[p.kind]
             axes.plot(p.x[0], p.value, marker, color=colour, ms=8, label=f"{p.kind} at {p.x[0]:g}")
         axes.set_xlabel(problem.variables[0].name)
-        axes.set_ylabel("f")
+        axes.set_ylabel("$f$")
         axes.legend(fontsize=8)
         return _save(figure)
     figure = plt.figure(figsize=(8.0, 3.6))
@@ -194,13 +214,14 @@ def surface_plot(surface) -> tuple[bytes, bytes] | None:
 
 
 @_quiet
+@_styled
 def gradients_plot(chain) -> tuple[bytes, bytes]:
     """|delta_l| per layer on a log scale, with the bound."""
     figure, axes = plt.subplots(figsize=(6.0, 3.6))
     layers = [layer.index for layer in chain.layers]
     magnitudes = [abs(layer.error_signal) for layer in chain.layers]
     axes.semilogy(layers, [m if m > 0 else numpy.nan for m in magnitudes], "-o", color=COLOURS[0], ms=4,
-                  label=r"$|\delta_l| = |\partial E / \partial z_l|$")
+                  label=r"$|\delta_l| = |\partial E / \partial \mathit{net}_l|$")
     axes.semilogy(layers, [layer.bound for layer in chain.layers], "--", color=COLOURS[1], lw=1,
                   label="bound")
     axes.set_xlabel("layer l (1 = next to the input)")
@@ -213,6 +234,7 @@ def gradients_plot(chain) -> tuple[bytes, bytes]:
 
 
 @_quiet
+@_styled
 def modes_plot(comparison) -> tuple[bytes, bytes]:
     """Left: training loss of the three modes against epochs; right: their paths in the (w, b) plane."""
     figure, (curves, paths) = plt.subplots(1, 2, figsize=(8.4, 3.6))
@@ -231,13 +253,14 @@ def modes_plot(comparison) -> tuple[bytes, bytes]:
     curves.set_ylabel("mean loss over the data")
     curves.legend(fontsize=7)
     paths.plot(*comparison.least_squares, "*", color="black", ms=10, label="$(w^*, b^*)$")
-    paths.set_xlabel("w")
-    paths.set_ylabel("b")
+    paths.set_xlabel("$w$")
+    paths.set_ylabel("$b$")
     paths.legend(fontsize=7)
     return _save(figure)
 
 
 @_quiet
+@_styled
 def loss_plot(run) -> tuple[bytes, bytes]:
     """A training run's loss before each update step and after each epoch."""
     figure, axes = plt.subplots(figsize=(6, 3.2), dpi=100)

@@ -14,6 +14,10 @@ delimiters and get the target format as ``fmt``; the macros of
 
 Filters: ``tex_escape`` (user text into LaTeX), ``num`` (plain number),
 ``texnum`` (number in LaTeX).
+
+Globals: ``lr_symbol``, the LaTeX of the gradient-descent step size (``\\eta``, as on
+the backpropagation sheets); a sheet's context overrides it with ``\\gamma`` for
+``--lr-symbol gamma`` (the letter of some lectures).
 """
 
 from __future__ import annotations
@@ -33,7 +37,12 @@ from derive.core.errors import InputError
 from derive.core.limits import TEMPLATE_MACRO_DEPTH, TEMPLATE_OUTPUT, TEMPLATE_SECONDS, TooSlow, time_limit
 from derive.present.formatting import DEFAULT_PRECISION, format_number, latex_number
 
-__all__ = ["latex_environment", "markdown_environment", "shared_environment", "tex_escape", "render"]
+__all__ = ["latex_environment", "markdown_environment", "shared_environment", "tex_escape", "render",
+           "LR_SYMBOLS", "DEFAULT_LR_SYMBOL"]
+
+#: ``--lr-symbol`` choices: the LaTeX of the learning rate (step size) on every sheet.
+LR_SYMBOLS = {"eta": r"\eta", "gamma": r"\gamma"}
+DEFAULT_LR_SYMBOL = LR_SYMBOLS["eta"]
 
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -89,7 +98,7 @@ class TemplateTooBig(Exception):
     """A user template went past one of the limits of :class:`BoundedSandbox`."""
 
 
-_WIDE_FORMAT = re.compile(r"\d{8,}")       # a field width of 10**7 characters or more: "%99999999s"
+_WIDE_FORMAT = re.compile(r"%[-+ #0]*\d{8,}|\{[^{}]*:[^{}]*\d{8,}")       # a field width of 10**7 characters or more: "%99999999s"
 
 
 def _bounded(value):
@@ -191,7 +200,7 @@ def _environment(user_folder: str | None, extra_folders: tuple[str, ...] = (), *
                        texnum=lambda v, places=DEFAULT_PRECISION: latex_number(v, places))
     if user_folder:
         env.filters = {name: _bounded_filter(f) for name, f in env.filters.items()}
-    env.globals["template_folders"] = folders
+    env.globals.update(template_folders=folders, lr_symbol=DEFAULT_LR_SYMBOL)
     return env
 
 

@@ -162,15 +162,16 @@ def _closed_form_context(form, places) -> dict | None:
             "one": len(form.eigenvalues) == 1}
 
 
-def _update_rule(settings) -> str:
+def _update_rule(settings, lr_symbol) -> str:
     if settings.momentum:
         gradient_at = r"\nabla f(x_t + \beta v_t)" if settings.nesterov else r"\nabla f(x_t)"
-        return rf"v_{{t+1}} = \beta\, v_t - \gamma\, {gradient_at},\qquad x_{{t+1}} = x_t + v_{{t+1}}"
-    return r"x_{t+1} = x_t - \gamma_t\, \nabla f(x_t)" if settings.schedule_text else \
-        r"x_{t+1} = x_t - \gamma\, \nabla f(x_t)"
+        return rf"v_{{t+1}} = \beta\, v_t - {lr_symbol}\, {gradient_at},\qquad x_{{t+1}} = x_t + v_{{t+1}}"
+    rate = f"{lr_symbol}_t" if settings.schedule_text else lr_symbol
+    return rf"x_{{t+1}} = x_t - {rate}\, \nabla f(x_t)"
 
 
-def gd_context(problem, run, places) -> dict:
+def gd_context(problem, run, places, lr_symbol=r"\eta") -> dict:
+    """The template context of one run; ``lr_symbol`` is the LaTeX of the learning rate (``\\gamma``: the lecture's)."""
     settings = run.settings
     label, sentence = behaviour(run, [v.name for v in problem.variables])
     stop_md, stop_tex = _stop_sentence(run, places)
@@ -187,14 +188,14 @@ def gd_context(problem, run, places) -> dict:
                 nesterov=settings.nesterov, max_iter=settings.max_iter,
                 tol=latex_number(settings.tol, places) if settings.tol is not None else None,
                 grad_tol=latex_number(settings.grad_tol, places) if settings.grad_tol is not None else None,
-                update_rule=_update_rule(settings), rows=rows, gap=gap,
+                update_rule=_update_rule(settings, lr_symbol), lr_symbol=lr_symbol, rows=rows, gap=gap,
                 stop_md=stop_md, stop_tex=stop_tex, behaviour=sentence, label=label,
                 final_x=vector_latex(run.final.x, places), final_f=latex_number(run.final.f, places),
                 final_t=run.final.t, diverging_from=run.diverging_from,
-                closed_form=_closed_form_context(closed_form(problem, run), places))
+                closed_form=_closed_form_context(closed_form(problem, run, lr_symbol=lr_symbol), places))
 
 
-def comparison_context(problem, runs, places) -> dict:
+def comparison_context(problem, runs, places, lr_symbol=r"\eta") -> dict:
     names = [v.name for v in problem.variables]
     one = len(names) == 1
     columns = []
@@ -220,7 +221,7 @@ def comparison_context(problem, runs, places) -> dict:
     quadratic = closed_form(problem, runs[0])
     return dict(_function_context(problem), title=f"Learning rates compared on ${_signature(problem)}$",
                 x0=vector_latex(first.x0, places), max_iter=first.max_iter, runs=columns, rows=rows,
-                left_out=left_out, quantity=(f"{names[0]}_t" if one else "f(x_t)"),
+                left_out=left_out, lr_symbol=lr_symbol, quantity=(f"{names[0]}_t" if one else "f(x_t)"),
                 limit=latex_number(quadratic.limit, places) if quadratic and quadratic.limit else None,
                 largest=latex_number(quadratic.largest_eigenvalue, places) if quadratic else None,
                 momentum=latex_number(first.momentum, places) if first.momentum else None)

@@ -74,21 +74,26 @@ def gradients_json(chain) -> dict:
             "ratio_first_to_last": chain.ratio, "verdict": chain.verdict}
 
 
+#: The net input, as the backpropagation sheets print it.
+NET = sympy.Symbol(r"\mathit{net}", real=True)
+
 #: The function letter an activation is written with in the chain's formulas (else its name).
 FUNCTION_LETTERS = {"sigmoid": "sigma", "leaky_relu": "leakyrelu"}
 
 
 def activation_latex(phi) -> dict:
-    """The chain's activation in LaTeX, printed from functions.ACTIVATIONS: its name, phi(z) = formula,
-    phi'(z) = closed-form derivative (in phi(z)), and sup phi'."""
+    """The chain's activation in LaTeX, printed from functions.ACTIVATIONS: its name, phi(net) = formula,
+    phi'(net) = closed-form derivative (in phi(net)), and sup phi'."""
     letter = FUNCTION_LETTERS.get(phi.name, phi.name)
     function = getattr(sympy, letter) if letter == "tanh" else sympy.Function(letter, real=True)
     applied, formula = function(Z), phi.activation.formula(Z).doit()
     with sympy.evaluate(False):   # keep the closed form's order: sigma(z) (1 - sigma(z))
         derivative = local_derivative(phi.activation).xreplace({OUT: applied})
+        # written in the net input, as on the backpropagation sheets and in the exam
+        applied, formula, derivative = (e.xreplace({Z: NET}) for e in (applied, formula, derivative))
     return {"name": plain_latex(function),
             "formula": plain_latex(applied) + ("" if formula == applied else " = " + plain_latex(formula)),
-            "derivative": rf"{plain_latex(function)}'(z) = {plain_latex(derivative)}",
+            "derivative": rf"{plain_latex(function)}'(\mathit{{net}}) = {plain_latex(derivative)}",
             "largest": plain_latex(largest_derivative(phi.activation))}
 
 
@@ -155,7 +160,8 @@ def _first_update(comparison, training, places) -> dict:
             "loss": latex_number(update.loss, places)}
 
 
-def modes_context(comparison, places) -> dict:
+def modes_context(comparison, places, lr_symbol=r"\eta") -> dict:
+    """The template context; ``lr_symbol`` is the learning rate's LaTeX (``\\gamma``: the lecture's)."""
     trainings = []
     for t in comparison.trainings:
         last = t.updates[-1]
@@ -167,7 +173,7 @@ def modes_context(comparison, places) -> dict:
             "loss": latex_number(last.loss, places), "first": _first_update(comparison, t, places),
             "epoch_losses": [latex_number(u.loss, places) for u in per_epoch],
             "epoch_losses_text": [format_number(u.loss, places) for u in per_epoch]})
-    return {"title": "SGD, mini-batch and batch gradient descent on a linear regression",
+    return {"title": "SGD, mini-batch and batch gradient descent on a linear regression", "lr_symbol": lr_symbol,
             "data": [(latex_number(x, places), latex_number(y, places)) for x, y in comparison.data],
             "count": len(comparison.data), "lr": latex_number(comparison.learning_rate, places),
             "epochs": comparison.epochs, "seed": comparison.seed, "shuffle": comparison.shuffle,

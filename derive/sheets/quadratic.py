@@ -58,8 +58,9 @@ def _exact(value: float) -> sympy.Rational:
     return sympy.Rational(fraction.numerator, fraction.denominator)
 
 
-def closed_form(problem, run, places: int = 9) -> ClosedForm | None:
-    """The closed form for a constant learning rate without momentum on a quadratic with invertible H."""
+def closed_form(problem, run, places: int = 9, lr_symbol: str = r"\eta") -> ClosedForm | None:
+    """The closed form for a constant learning rate without momentum on a quadratic with invertible H
+    (``lr_symbol``: the learning rate's LaTeX in the general formula)."""
     settings = run.settings
     if settings.schedule_text is not None or settings.momentum or not _is_quadratic(problem):
         return None
@@ -80,7 +81,7 @@ def closed_form(problem, run, places: int = 9) -> ClosedForm | None:
     # relative, so that a diverging run (x_t ~ 1e300) is judged fairly
     difference = max(abs(p - x) / max(1.0, abs(x)) for row, it in zip(predicted, run.iterates)
                      for p, x in zip(row, it.x))
-    general, formula = _formulas(problem, hessian, minimizer, rate, settings.x0, places)
+    general, formula = _formulas(problem, hessian, minimizer, rate, settings.x0, places, lr_symbol)
     return ClosedForm(
         hessian=tuple(tuple(float(h) for h in row) for row in hessian.tolist()),
         hessian_latex=sympy.latex(hessian), eigenvalues=eigenvalues, factors=factors,
@@ -113,7 +114,7 @@ def _predict(hessian, minimizer, rate, x0, count):
     return tuple(rows)
 
 
-def _formulas(problem, hessian, minimizer, rate, x0, places):
+def _formulas(problem, hessian, minimizer, rate, x0, places, lr_symbol):
     """(general, with numbers): per coordinate when H is diagonal, in matrix form otherwise."""
     names = [sympy.latex(v) for v in problem.variables]
     if hessian.is_diagonal():
@@ -121,12 +122,12 @@ def _formulas(problem, hessian, minimizer, rate, x0, places):
         for i, name in enumerate(names):
             factor = 1 - rate * hessian[i, i]
             centre, start = minimizer[i], _exact(x0[i])
-            general.append(rf"{name}_t = {name}^* + ({name}_0 - {name}^*)\,(1 - \gamma\, h_{{{i + 1}{i + 1}}})^t"
+            general.append(rf"{name}_t = {name}^* + ({name}_0 - {name}^*)\,(1 - {lr_symbol}\, h_{{{i + 1}{i + 1}}})^t"
                            if len(names) > 1 else
-                           rf"{name}_t = {name}^* + ({name}_0 - {name}^*)\,(1 - \gamma f'')^t")
+                           rf"{name}_t = {name}^* + ({name}_0 - {name}^*)\,(1 - {lr_symbol} f'')^t")
             numbers.append(_coordinate(name, centre, start - centre, factor, places))
         return r",\quad ".join(general), r",\quad ".join(numbers)
-    general = r"\mathbf{x}_t = \mathbf{x}^* + (I - \gamma H)^t\,(\mathbf{x}_0 - \mathbf{x}^*)"
+    general = rf"\mathbf{{x}}_t = \mathbf{{x}}^* + (I - {lr_symbol} H)^t\,(\mathbf{{x}}_0 - \mathbf{{x}}^*)"
     star = r"\begin{pmatrix}" + r" \\ ".join(latex_number(float(m), places) for m in minimizer) + r"\end{pmatrix}"
     numbers = (rf"\mathbf{{x}}_t = {star} + \left(I - {latex_number(float(rate), places)}"
                rf"\,{sympy.latex(hessian)}\right)^t (\mathbf{{x}}_0 - \mathbf{{x}}^*)")

@@ -1,8 +1,8 @@
 """Exercise family ``gd-learning-rate``: which learning rates converge, oscillate or diverge on f(x) = a x^2.
 
-Gradient descent on f(x) = a x^2 is x_{t+1} = (1 - 2 a gamma) x_t: the
-contraction factor |1 - 2 a gamma| decides everything, and the run converges
-exactly when 0 < gamma < 1/a.  Rates are drawn so that 2 a gamma is a multiple
+Gradient descent on f(x) = a x^2 is x_{t+1} = (1 - 2 a eta) x_t: the
+contraction factor |1 - 2 a eta| decides everything, and the run converges
+exactly when 0 < eta < 1/a.  Rates are drawn so that 2 a eta is a multiple
 of 0.1 and every behaviour (monotone, oscillating-converging, diverging) occurs.
 
 >>> family = GDLearningRate()
@@ -23,7 +23,7 @@ MONOTONE, OSCILLATING, DIVERGING = range(1, 10), range(11, 20), range(21, 31)
 
 
 def behaviour(factor: float) -> int:
-    """Index into BEHAVIOURS of the run x_t = factor^t x_0 (factor = 1 - 2 a gamma)."""
+    """Index into BEHAVIOURS of the run x_t = factor^t x_0 (factor = 1 - 2 a eta)."""
     if factor > 0:
         return 0
     if abs(factor + 1) < 1e-12:
@@ -54,10 +54,10 @@ class GDLearningRate(OptimizeFamily):
         return [1 - 2 * params["a"] * rate for rate in params["rates"]]
 
     def answers(self, params):
-        out = [answer(f"q[{k}]", f"|1 - 2a gamma_{k}|", rf"|1 - 2a\gamma_{{{k}}}|", abs(q))
+        out = [answer(f"q[{k}]", f"|1 - 2a gamma_{k}|", rf"|1 - 2a{self.lr_symbol}_{{{k}}}|", abs(q))
                for k, q in enumerate(self.factors(params), 1)]
-        out.append(answer("lr_max", "gamma_max", r"\gamma_{\max}", 1 / params["a"]))
-        out += [choice_answer(f"behaviour[{k}]", f"behaviour with gamma_{k}", rf"\gamma_{{{k}}} = {number(rate)}",
+        out.append(answer("lr_max", "gamma_max", rf"{self.lr_symbol}_{{\max}}", 1 / params["a"]))
+        out += [choice_answer(f"behaviour[{k}]", f"behaviour with gamma_{k}", rf"{self.lr_symbol}_{{{k}}} = {number(rate)}",
                               behaviour(q), BEHAVIOURS)
                 for k, (rate, q) in enumerate(zip(params["rates"], self.factors(params)), 1)]
         return out
@@ -107,4 +107,4 @@ class GDLearningRate(OptimizeFamily):
         problem = problem_for(f"{params['a']!r}*x**2")
         runs = [descend(problem, Settings(x0=(params["x0"],), learning_rate=r, max_iter=10)) for r in params["rates"]]
         labels = [run_behaviour(r, ["x"])[0] for r in runs]
-        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=comparison_context(problem, runs, precision), json_data=comparison_json(problem, runs), figures={"gd-plot": comparison_plot(problem, runs, labels)}, template="gd_compare")
+        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=comparison_context(problem, runs, precision, self.lr_symbol), json_data=comparison_json(problem, runs), figures={"gd-plot": comparison_plot(problem, runs, labels, self.lr_symbol)}, template="gd_compare")

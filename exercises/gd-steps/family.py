@@ -101,7 +101,7 @@ class GDSteps(OptimizeFamily):
                 lines.append({
                     "gradient": rf"{heads[i]}{at} &= "
                                 rf"{poly_substituted(partials[i], point, precision)} = {number(it.grad[i], precision)}",
-                    "step": rf"{name}_{{{after.t}}} &= {name}_{{{it.t}}} - \gamma \cdot {heads[i]}{at}"
+                    "step": rf"{name}_{{{after.t}}} &= {name}_{{{it.t}}} - {self.lr_symbol} \cdot {heads[i]}{at}"
                               rf" \\ &= {number(it.x[i], precision)} - {number(params['learning_rate'])} \cdot "
                               rf"{signed(it.grad[i], precision)} = {number(after.x[i], precision)}"})
             steps.append({"t": it.t, "next": after.t, "lines": lines,
@@ -115,7 +115,7 @@ class GDSteps(OptimizeFamily):
                 "rate": number(params["learning_rate"]), "steps": steps, "count": params["steps"],
                 "several": len(names) > 1, "names": names,
                 "update_rule": r",\quad ".join(
-                    rf"{n}_{{t+1}} = {n}_t - \gamma \cdot {h}({', '.join(m + '_t' for m in names)})"
+                    rf"{n}_{{t+1}} = {n}_t - {self.lr_symbol} \cdot {h}({', '.join(m + '_t' for m in names)})"
                     for n, h in zip(names, heads)),
                 "final": ", ".join(f"{n}_{{{last.t}}} = {number(v, precision)}" for n, v in zip(names, last.x)),
                 "final_f": number(poly_value(terms, point), precision),
@@ -129,4 +129,4 @@ class GDSteps(OptimizeFamily):
 
         run = self.run(params)
         problem = problem_for(poly_text(params["terms"]))
-        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})
+        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision, self.lr_symbol), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})

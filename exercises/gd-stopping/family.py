@@ -1,6 +1,6 @@
 """Exercise family ``gd-stopping``: when does gradient descent stop, and where?
 
-The lecture's rule: before each step its size |gamma f'(x_t)| is compared with
+The lecture's rule: before each step its size |eta f'(x_t)| is compared with
 tol, and the step is *not taken* when it is smaller.  The grad-tol rule stops
 at the first x_t with |f'(x_t)| <= epsilon.  f(x) = a x^2 + b x; tol and
 epsilon are drawn from "nice" numbers that fall strictly between two
@@ -123,4 +123,4 @@ class GDStopping(OptimizeFamily):
         from derive.render.build import build_files
 
         run, problem = self.run(params, "tol"), problem_for(poly_text(self.terms(params)))
-        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})
+        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision, self.lr_symbol), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})

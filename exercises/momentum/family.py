@@ -1,6 +1,6 @@
 """Exercise family ``momentum``: gradient descent with momentum by hand.
 
-v_{t+1} = beta v_t - gamma grad f(x_t),  x_{t+1} = x_t + v_{t+1},  v_0 = 0,
+v_{t+1} = beta v_t - eta grad f(x_t),  x_{t+1} = x_t + v_{t+1},  v_0 = 0,
 on f(x) = a x^2 + b x (three steps) or f(x, y) = a x^2 + b y^2 (two steps);
 the iterates come from derive.optimize's ``descend`` with ``momentum=beta``.
 
@@ -103,7 +103,7 @@ class Momentum(OptimizeFamily):
                 v_new, v_old = (f"v_{{{t + 1}}}", f"v_{{{t}}}") if len(names) == 1 else \
                     (f"{v}{t + 1}}}", f"{v}{t}}}")
                 lines += [rf"{heads[i]}{at} &= {poly_substituted(partials[i], point, precision)} = {number(it.grad[i], precision)}",
-                          rf"{v_new} &= \beta\, {v_old} - \gamma\, {heads[i]}{at} = {number(beta)} \cdot {signed(velocity[i], precision)}"
+                          rf"{v_new} &= \beta\, {v_old} - {self.lr_symbol}\, {heads[i]}{at} = {number(beta)} \cdot {signed(velocity[i], precision)}"
                           rf" - {number(rate)} \cdot {signed(it.grad[i], precision)} = {number(it.step[i], precision)}",
                           rf"{name}_{{{t + 1}}} &= {name}_{{{t}}} + {v_new} = {number(it.x[i], precision)} + "
                           rf"{signed(it.step[i], precision)} = {number(it.x[i] + it.step[i], precision)}"]
@@ -115,7 +115,7 @@ class Momentum(OptimizeFamily):
                 "start": ", ".join(f"{n}_0 = {number(v)}" for n, v in zip(names, params["x0"])), "v0": v0,
                 "rate": number(rate), "beta": number(beta), "count": params["steps"], "steps": steps,
                 "several": len(names) > 1,
-                "rule": r"v_{t+1} = \beta\, v_t - \gamma\, \nabla f(x_t),\qquad x_{t+1} = x_t + v_{t+1}"}
+                "rule": rf"v_{{t+1}} = \beta\, v_t - {self.lr_symbol}\, \nabla f(x_t),\qquad x_{{t+1}} = x_t + v_{{t+1}}"}
 
     def sheet_files(self, params, formats, precision):
         """The ``derive gd --momentum`` sheet of the same run."""
@@ -124,4 +124,4 @@ class Momentum(OptimizeFamily):
         from derive.render.build import build_files
 
         run, problem = self.run(params), problem_for(poly_text(params["terms"]))
-        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})
+        return build_files("gd", [f for f in formats if f in ("md", "tex", "pdf", "json")], context=gd_context(problem, run, precision, self.lr_symbol), json_data=gd_json(problem, run), figures={"gd-plot": gd_plot(problem, run, "f = " + problem.text.replace("**", "^"))})

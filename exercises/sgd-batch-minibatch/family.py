@@ -82,7 +82,7 @@ class SGDBatchMinibatch(OptimizeFamily):
                 rf"\bar g = g_1 = {number(update.gradient[0], precision)}"
             modes.append({"label": label, "examples": ("example " if len(used) == 1 else "examples ")
                           + ", ".join(map(str, used)), "mean": mean,
-                          "step": rf"w_1 = w_0 - \gamma\, \bar g = {number(w0)} - {number(rate)} \cdot "
+                          "step": rf"w_1 = w_0 - {self.lr_symbol}\, \bar g = {number(w0)} - {number(rate)} \cdot "
                                     rf"{signed(update.gradient[0], precision)} = {number(update.weight, precision)}"})
         n, b = params["examples"], params["batch_size"]
         return {"n": n, "b": b, "ratio": number(n / b, 4), "minibatches": math.ceil(n / b),
