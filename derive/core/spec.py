@@ -24,6 +24,7 @@ from derive.core.errors import InputError, suggest
 from derive.core.functions import ACTIVATIONS, LOSSES
 from derive.core.limits import MAX_TRAINING_STEPS
 from derive.core.rounding import Rounding, parse_rounding
+from derive.core.stepper import split_batches
 
 __all__ = ["Architecture", "Example", "NetworkSpec", "load_spec", "parse_spec", "builtin_spec",
            "NOTATIONS", "MAX_WEIGHTS", "with_rounding"]
@@ -31,9 +32,6 @@ __all__ = ["Architecture", "Example", "NetworkSpec", "load_spec", "parse_spec", 
 NOTATIONS = ("mazur", "signal", "layered", "units")
 MODES = ("sgd", "batch", "minibatch")
 #: Above this many weights a worked solution stops being readable; --max-weights raises it.
-#: Updates whose scheduled learning rate is checked when a spec is read (a longer run checks the
-#: rest as it trains).
-MAX_SCHEDULE_STEPS = 100_000
 MAX_WEIGHTS = 400
 
 FIELDS = ("title", "notation", "layers", "activation", "leaky_slope", "loss", "weights", "biases",
@@ -87,6 +85,15 @@ class NetworkSpec:
     lr_schedule: str | None = None       # a formula in the update count t (from 0), instead of one rate
     from_data: bool = False               # given as `data:` rather than input/target
     rounding: Rounding | None = None      # chained rounding (as by hand); None: full precision
+
+    @property
+    def schedule(self):
+        """t -> learning rate of the update t (from 0) from ``lr_schedule``, or None for one rate."""
+        if self.lr_schedule is None:
+            return None
+        from derive.core.schedules import learning_rate_schedule
+
+        return learning_rate_schedule(self.lr_schedule, self.source, "lr_schedule")
 
     @property
     def is_single_step(self) -> bool:
@@ -328,7 +335,7 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     if data.get("shuffle_seed") is not None:
         shuffle_seed = check.integer(data["shuffle_seed"], "shuffle_seed", 0)
     epochs = check.integer(data.get("epochs", 1), "epochs", 1, MAX_TRAINING_STEPS, " (see docs/limits.md)")
-    batches = {"sgd": len(examples), "batch": 1}.get(mode) or -(-len(examples) // (batch_size or 1))
+    batches = len(split_batches(len(examples), mode, batch_size))
     if epochs * batches > MAX_TRAINING_STEPS:
         check.fail("epochs", f"at most {MAX_TRAINING_STEPS} updates in all (epochs x updates per epoch)",
                    f"{epochs} x {batches} = {epochs * batches}", "train for fewer epochs or in larger batches")
@@ -337,8 +344,9 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
         from derive.core.schedules import learning_rate_schedule
 
         rate = learning_rate_schedule(schedule, source, "lr_schedule")[1]
-        steps = epochs * -(-len(examples) // {"sgd": 1, "batch": len(examples), "minibatch": batch_size or 1}[mode])
-        first = [rate(t) for t in range(min(steps, MAX_SCHEDULE_STEPS))][0]
+        for t in range(epochs * batches):     # positive at every update (at most MAX_TRAINING_STEPS)
+            rate(t)
+        first = rate(0)
         if "learning_rate" in data and not math.isclose(learning_rate, first, rel_tol=1e-12):
             check.fail("learning_rate", f"the schedule's rate at t = 0 ({first:g}), or no learning_rate",
                        repr(learning_rate), "lr_schedule gives every step's learning rate")

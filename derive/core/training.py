@@ -32,7 +32,6 @@ from derive.core.evaluate import compile_graph, evaluate_exact, evaluate_float, 
 from derive.core.graph import build_graph
 from derive.core.keys import Key
 from derive.core.spec import NetworkSpec
-from derive.core.schedules import learning_rate_schedule
 from derive.core.stepper import Stepper, split_batches
 
 __all__ = ["TrainingStep", "TrainingRun", "train", "batches", "losses_at", "shown_steps", "recorded_steps"]
@@ -133,9 +132,7 @@ def train(spec: NetworkSpec, exact: bool = False, record: str | int = "shown") -
     graph = build_graph(spec.architecture)
     trainable = tuple(graph.trainable)
     given = given_values(spec)
-    schedule = None if spec.lr_schedule is None else learning_rate_schedule(spec.lr_schedule, spec.source,
-                                                                             "lr_schedule")[1]
-    stepper = Stepper(spec.learning_rate, schedule, momentum=spec.momentum)
+    stepper = Stepper(spec.learning_rate, spec.schedule and spec.schedule[1], momentum=spec.momentum)
     mean_gradients = _exact_batch(graph, trainable, given, spec) if exact else _float_batch(graph, trainable, given, spec)
     total = len(batches(spec, 1)) * spec.epochs
     keep = set(recorded_steps(total, record))

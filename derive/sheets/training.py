@@ -11,7 +11,6 @@ sheet, the epoch table and the JSON agree.
 from __future__ import annotations
 
 from derive.core.keys import Key
-from derive.core.schedules import learning_rate_schedule
 from derive.core.training import TrainingRun, TrainingStep, losses_at, shown_steps
 from derive.present.formatting import format_both, latex_number
 from derive.present.printing import plain_latex
@@ -149,18 +148,13 @@ def _step_context(run: TrainingRun, step: TrainingStep, like: Solution, losses: 
                 "velocity_before": number(step.velocity_before[k]) if step.velocity else None,
                 "velocity_after": number(step.velocity[k]) if step.velocity else None}
                for k in parameters]
-    schedule = _schedule(run.spec)
+    schedule = run.spec.schedule
     return {"step": step.step, "epoch": step.epoch, "last": step.step == run.total_steps,
             "rate": number(schedule[1](step.step - 1)) if schedule else None,
             "examples_text": _examples_text(run, step.examples), "batch_size": len(step.examples),
             "gradient_tables": _tables("", [notation.latex(k.gradient) for k in parameters], gradient_rows, precision),
             "updates": updates, "batch_loss": number(step.loss),
             "loss_before": number(losses[0]), "loss_after": number(losses[1])}
-
-
-def _schedule(spec):
-    """The spec's learning-rate schedule (expression in t, t -> rate), or None for one rate."""
-    return None if spec.lr_schedule is None else learning_rate_schedule(spec.lr_schedule, spec.source, "lr_schedule")
 
 
 def _epoch_rows(epochs: int) -> list[int]:
@@ -196,7 +190,7 @@ def training_context(run: TrainingRun, like: Solution) -> dict:
         "batch_size": len(first.examples), "updates_per_epoch": run.updates_per_epoch,
         "total_steps": run.total_steps, "shuffle_seed": spec.shuffle_seed,
         "momentum": spec.momentum, "momentum_text": latex_number(spec.momentum, precision),
-        "schedule": plain_latex(_schedule(spec)[0]) if spec.lr_schedule else None,
+        "schedule": plain_latex(spec.schedule[0]) if spec.schedule else None,
         "worked_example": worked + 1, "worked_batch": _examples_text(run, first.examples),
         "data_tables": _data_tables(run, like),
         "steps": [_step_context(run, s, like, (step_losses[2 * n], step_losses[2 * n + 1])) for n, s in enumerate(shown)],
