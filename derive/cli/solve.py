@@ -13,7 +13,7 @@ from derive.present.formatting import DEFAULT_PRECISION, dumps
 from derive.render.outputs import parse_formats, write_with_pdf
 from derive.core.spec import MAX_WEIGHTS, NOTATIONS, builtin_spec, load_spec, with_rounding
 
-FORMATS = ("md", "tex", "pdf", "json")
+FORMATS = ("md", "tex", "pdf", "json", "html")
 
 
 def _refuse_non_finite(spec, solution) -> None:
@@ -82,10 +82,16 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
 
         click.echo(dumps(solution_document(solution, run)), nl=False)
         return
+    from derive.check.page import exercise_script
     from derive.render.solution import solution_files
 
+    if "html" in formats and run is not None:
+        raise InputError(spec.source, "data", "one training step on one example for --format html "
+                         "(the page checks one step)", got="training over several examples or epochs",
+                         suggestion="leave html out of --format")
     folder = Path(out_dir) if out_dir else Path("output") / spec.name
-    write_with_pdf(folder, lambda wanted: solution_files(solution, wanted, templates_dir, run), formats)
+    write_with_pdf(folder, lambda wanted: solution_files(solution, wanted, templates_dir, run, exercise_script),
+                   formats)
 
 
 def run_solve_variant(code, question_number, formats_text, out_dir, precision, chain_rounding=None):

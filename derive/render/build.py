@@ -18,14 +18,16 @@ Figure = tuple[bytes, bytes]
 def build_files(name: str, formats, *, context: dict | None = None, template: str | None = None,
                 json_data=None, figures: dict[str, Figure] | None = None,
                 md_files: dict[str, str | bytes] | None = None, markdown: str | None = None,
-                latex: str | None = None, templates_dir=None) -> dict[str, str | bytes]:
-    """{file name: content} of sheet ``name`` for ``formats`` (md, tex, pdf, json).
+                latex: str | None = None, templates_dir=None, page: dict | None = None) -> dict[str, str | bytes]:
+    """{file name: content} of sheet ``name`` for ``formats`` (md, tex, pdf, json, html).
 
     The Markdown and LaTeX come from ``template``.md.j2 / .tex.j2 (default ``name``) rendered
     with ``context``, or are given as ``markdown`` / ``latex``.  ``figures`` maps a stem
     (``gd-plot``) to its (PDF, PNG): the Markdown shows the PNG, the LaTeX includes the PDF
     (handed to pdflatex with the document); ``md_files`` are extra files only the Markdown
-    uses (the network's SVG).  ``json_data`` becomes ``name``.json.
+    uses (the network's SVG).  ``json_data`` becomes ``name``.json.  The self-checking page
+    ``name``.html comes from ``template``.html.j2 with ``context`` and ``page``'s ``context`` (what
+    only the page shows), with ``page``'s ``exercises`` (checker data scripts) inlined.
     """
     formats = set(formats)
     figures = figures or {}
@@ -47,6 +49,11 @@ def build_files(name: str, formats, *, context: dict | None = None, template: st
             from derive.render.texcompile import compile_pdf
 
             files[f"{name}.pdf"] = compile_pdf(tex, pdf_figures)
+    if "html" in formats:
+        from derive.render.html import html_page
+
+        files[f"{name}.html"] = html_page(f"{template}.html.j2", dict(context, **page["context"]),
+                                          page["exercises"], templates_dir)
     if "json" in formats and json_data is not None:
         files[f"{name}.json"] = dumps(json_data)
     return files

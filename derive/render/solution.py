@@ -8,9 +8,10 @@ from derive.render.build import build_files
 __all__ = ["solution_files"]
 
 
-def solution_files(solution, formats, templates_dir=None, run=None) -> dict[str, str | bytes]:
+def solution_files(solution, formats, templates_dir=None, run=None, checker=None) -> dict[str, str | bytes]:
     """{file name: content} for the requested formats; ``run`` (a TrainingRun) adds the
-    training tables, the loss plot and the JSON's iterations."""
+    training tables, the loss plot and the JSON's iterations.  The page (html) needs
+    ``checker``, which prints a spec's checker data (derive.check.page.exercise_script)."""
     from derive.sheets.diagram import svg
     from derive.sheets.solution import solution_context
     from derive.sheets.training import solution_document
@@ -26,5 +27,12 @@ def solution_files(solution, formats, templates_dir=None, run=None) -> dict[str,
         figures["loss"] = loss_plot(run)
     json_data = solution_document(solution, run) if "json" in formats else None
     md_files = {context["svg_name"]: svg(solution)} if "md" in formats else None
+    page = None
+    if "html" in formats:
+        from markupsafe import Markup
+
+        page = {"context": {"figure": Markup(svg(solution)),
+                            "names": {str(key): step.name for key, step in solution.steps.items()}},
+                "exercises": [checker(solution.spec)]}
     return build_files("solution", formats, context=context, json_data=json_data, figures=figures,
-                       md_files=md_files, templates_dir=templates_dir)
+                       md_files=md_files, templates_dir=templates_dir, page=page)

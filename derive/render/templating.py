@@ -37,7 +37,7 @@ from derive.core.errors import InputError
 from derive.core.limits import TEMPLATE_MACRO_DEPTH, TEMPLATE_OUTPUT, TEMPLATE_SECONDS, TooSlow, time_limit
 from derive.present.formatting import DEFAULT_PRECISION, format_number, latex_number
 
-__all__ = ["latex_environment", "markdown_environment", "shared_environment", "tex_escape", "render",
+__all__ = ["latex_environment", "markdown_environment", "html_environment", "shared_environment", "tex_escape", "render",
            "LR_SYMBOLS", "DEFAULT_LR_SYMBOL"]
 
 #: ``--lr-symbol`` choices: the LaTeX of the learning rate (step size) on every sheet.
@@ -188,11 +188,12 @@ def _bounded_filter(function):
     return bounded
 
 
-def _environment(user_folder: str | None, extra_folders: tuple[str, ...] = (), **delimiters) -> jinja2.Environment:
+def _environment(user_folder: str | None, extra_folders: tuple[str, ...] = (), autoescape: bool = False,
+                 **delimiters) -> jinja2.Environment:
     folders = ([user_folder] if user_folder else []) + list(extra_folders) + [_packaged_templates()]
     cls = BoundedSandbox if user_folder else jinja2.Environment
     env = cls(loader=jinja2.FileSystemLoader(folders), undefined=jinja2.StrictUndefined,
-              autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+              autoescape=autoescape, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
               auto_reload=False,   # templates do not change during a run: no stat() per render
               **delimiters)
     env.filters.update(tex_escape=tex_escape, count=count,
@@ -221,6 +222,12 @@ def markdown_environment(user_folder: str | None = None) -> jinja2.Environment:
     return _environment(user_folder)
 
 
+@lru_cache(maxsize=8)
+def html_environment(user_folder: str | None = None) -> jinja2.Environment:
+    """Pages (``*.html.j2``): Jinja2's usual delimiters, every variable HTML-escaped unless marked safe."""
+    return _environment(user_folder, autoescape=True)
+
+
 def _render_bounded(template, context: dict) -> str:
     """The rendered text, refused as soon as it grows past TEMPLATE_OUTPUT characters."""
     parts, size = [], 0
@@ -233,10 +240,13 @@ def _render_bounded(template, context: dict) -> str:
 
 
 def render(template_name: str, context: dict, user_folder: str | None = None, folders: tuple[str, ...] = ()) -> str:
-    """Render ``*.tex.j2`` with the LaTeX environment, ``*.md.j2`` with the Markdown one and any
+    """Render ``*.tex.j2`` with the LaTeX environment, ``*.md.j2`` with the Markdown one, ``*.html.j2``
+    with the HTML one (autoescaping) and any
     other ``*.j2`` (format-neutral, ``fmt`` in the context) with the shared one."""
     if template_name.endswith(".md.j2"):
         env = markdown_environment(user_folder)
+    elif template_name.endswith(".html.j2"):
+        env = html_environment(user_folder)
     else:
         env = latex_environment(user_folder, tuple(folders))
     try:
