@@ -74,9 +74,9 @@ def _stylesheet(fonts: tuple[str, ...]) -> str:
     return "".join(faces) + css
 
 
-def _script(text: str) -> Markup:
+def _script(text: str) -> str:
     """Script text safe inside <script>: no ``</script`` can end it early."""
-    return Markup(re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE))
+    return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE)
 
 
 _STYLE, _SCRIPTS = "\x06style\x06", "\x06scripts\x06"
@@ -86,20 +86,15 @@ def html_page(template: str, context: dict, exercises: list[str], templates_dir=
     """The page ``template`` (an ``*.html.j2``) rendered with ``context``, everything inlined.
 
     ``exercises`` are the checker data scripts of the page's exercises (derive.check.page).
-    The template writes ``page.style`` in a ``<style>`` and each of ``page.scripts`` in a
-    ``<script>``; the fonts are chosen from the TeX of the rendered page.
+    The template writes ``page.style`` inside its ``<style>`` and ``page.scripts`` (the
+    ``<script>`` elements, each named by its ``data-derive``) at the end of its body, once each;
+    the fonts are chosen from the TeX of the rendered page.
     """
-    marks = {"style": Markup(_STYLE), "scripts": [Markup(_SCRIPTS)]}
-    text = render(template, dict(context, page=marks), templates_dir)
-    scripts = [_text("katex/katex.min.js"), _text("katex/auto-render.min.js"), _text("check.js"),
-               *exercises, _text("page.js")]
-    style = _stylesheet(fonts_for(text)) + _text("page.css")
-    head, _, tail = text.partition(_SCRIPTS)
-    if not _ or _SCRIPTS in tail or text.count(_STYLE) != 1:
-        raise ValueError(f"{template} must write page.style once and page.scripts in one loop")
-    opening = re.search(r"<script[^>]*>\s*$", head)
-    closing = re.match(r"\s*</script>", tail)
-    if not opening or not closing:
-        raise ValueError(f"{template} must write each of page.scripts inside <script>...</script>")
-    joined = (closing.group(0) + "\n" + opening.group(0)).join(_script(s) for s in scripts)
-    return head.replace(_STYLE, style) + joined + tail
+    text = render(template, dict(context, page={"style": Markup(_STYLE), "scripts": Markup(_SCRIPTS)}),
+                  templates_dir)
+    if text.count(_STYLE) != 1 or text.count(_SCRIPTS) != 1:
+        raise ValueError(f"{template} must write page.style and page.scripts once each")
+    scripts = [("katex", _text("katex/katex.min.js")), ("auto-render", _text("katex/auto-render.min.js")),
+               ("check", _text("check.js"))] + [("exercise", e) for e in exercises] + [("page", _text("page.js"))]
+    elements = "\n".join(f'<script data-derive="{name}">{_script(code)}</script>' for name, code in scripts)
+    return text.replace(_STYLE, _stylesheet(fonts_for(text)) + _text("page.css")).replace(_SCRIPTS, elements)

@@ -282,7 +282,8 @@
       if (!found) throw new Error("not a quantity of this exercise: " + name);
       if (seen[found[0]]) throw new Error(name + " is the same quantity as " + seen[found[0]]);
       seen[found[0]] = name;
-      var answer = {name: name, key: found[0], sign: found[1], text: null, value: null, halfUnit: 0};
+      // A blank keeps sign 1 (sheet.py _answers): only a number is read as minus the quantity.
+      var answer = {name: name, key: found[0], sign: 1, text: null, value: null, halfUnit: 0};
       if (text === null || text === undefined || String(text).trim() === "") return answer;
       var number = parseNumber(text);
       if (number === null) {
@@ -290,6 +291,7 @@
         return answer;
       }
       answer.text = String(text).trim();
+      answer.sign = found[1];
       answer.value = found[1] * number[0];
       answer.halfUnit = number[1];
       return answer;
