@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 
 import sympy
 
@@ -82,21 +83,18 @@ def _bound(graph, key) -> str | None:
     return "error" if key.kind == "E" else None
 
 
-def exercise_data(spec: NetworkSpec) -> dict:
-    """What check.js needs for ``spec``, as plain data (functions as their JavaScript source)."""
-    graph = build_graph(spec.architecture)
-    notation = get_notation(spec.notation, spec.architecture)
-    given = given_values(spec)
-    exact = evaluate_float(graph, given)
-    expected = exact if spec.rounding is None else chained_expected(graph, spec, given, spec.rounding)
+@lru_cache(maxsize=32)
+def _structure(architecture, notation_name: str) -> dict:
+    """What the checker needs that depends only on the network's shape and notation (printed once
+    per architecture: an exam's variants share it), as plain data with functions as their source."""
+    graph = build_graph(architecture)
+    notation = get_notation(notation_name, architecture)
     functions = _Functions()
     rules = list(MISTAKES.values())
     quantities = {}
     for q in graph:
         key = q.key
-        entry = {"name": notation.plain(key), "deps": [str(d) for d in q.depends_on],
-                 "given": float(given[key]) if q.definition is None else None,
-                 "exact": exact[key], "expected": expected[key], "bound": _bound(graph, key),
+        entry = {"name": notation.plain(key), "deps": [str(d) for d in q.depends_on], "bound": _bound(graph, key),
                  "definition": None, "routes": [], "alternatives": []}
         if q.definition is not None:
             entry["definition"] = functions.add(q.definition)
@@ -114,6 +112,22 @@ def exercise_data(spec: NetworkSpec) -> dict:
             "quantities": quantities, "functions": functions.items,
             "mistakes": [{"name": rule.name, "description": rule.description} for rule in rules],
             "names": names, "asks": asks, "tolerance": None}
+
+
+def exercise_data(spec: NetworkSpec) -> dict:
+    """What check.js needs for ``spec``: the structure of its network and its numbers (the given
+    values, and the exact and expected value of every quantity: chained where the spec rounds)."""
+    graph = build_graph(spec.architecture)
+    given = given_values(spec)
+    exact = evaluate_float(graph, given)
+    expected = exact if spec.rounding is None else chained_expected(graph, spec, given, spec.rounding)
+    structure = _structure(spec.architecture, spec.notation)
+    quantities = {}
+    for q in graph:
+        key = str(q.key)
+        quantities[key] = dict(structure["quantities"][key], exact=exact[q.key], expected=expected[q.key],
+                               given=float(given[q.key]) if q.definition is None else None)
+    return dict(structure, quantities=quantities)
 
 
 def exercise_script(spec: NetworkSpec, exercise_id: str = "solution") -> str:

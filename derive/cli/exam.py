@@ -76,7 +76,8 @@ def families_command(fmt):
 @click.option("--seed", type=int, default=None, help="Seed of the whole exam [default: the exam file's, else 1].")
 @click.option("--out", "out_dir", required=True, help="Output folder.")
 @click.option("--format", "formats", default="pdf,tex,md,moodle,json,csv", show_default=True,
-              help="Comma-separated: pdf, tex, md, moodle, json, csv, qti (a Canvas QTI 1.2 qti.zip).")
+              help="Comma-separated: pdf, tex, md, moodle, json, csv, qti (a Canvas QTI 1.2 qti.zip), "
+                   "html (a self-checking page per variant).")
 @click.option("--title", default=None, help="Title printed on every page.")
 @click.option("--chain-rounding", "chain_rounding", default=None, metavar="N|Nsig",
               help="Work the network questions as by hand: each step from the previous steps' values "
@@ -122,8 +123,11 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
     seed = seed if seed is not None else data.get("seed", 1)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(seed_source, seed_field, "a whole number >= 0", got=repr(seed))
+    from derive.check.page import exercise_script
+
     plan = ExamPlan(families, tuple(item.get("points") for item in items), n, seed,
-                    title or data.get("title") or "Backpropagation and gradient descent")
+                    title or data.get("title") or "Backpropagation and gradient descent",
+                    checker=exercise_script if "html" in formats else None)
     written, note = write_exam(plan, out_dir, formats)
     for path in written:
         if path.parent.name != "figures":

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,7 @@ from derive.exam.variants import Variant, generate
 
 __all__ = ["ExamPlan", "write_exam", "EXAM_FORMATS"]
 
-EXAM_FORMATS = ("pdf", "tex", "md", "moodle", "json", "csv", "qti")
+EXAM_FORMATS = ("pdf", "tex", "md", "moodle", "json", "csv", "qti", "html")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class ExamPlan:
     title: str = "Backpropagation and gradient descent"
     precision: int = 9
     workers: int | None = None      # processes drawing variants; None: one per core (at most 4) from 100 variants
+    checker: Callable | None = None  # html: a spec's checker data for its page (derive.check.page.exercise_script)
 
 
 def _number(value: float) -> float | int:
@@ -97,6 +99,9 @@ class _Sheets:
         for name, text in rendered.items():
             if name in self.files:
                 self.files[name].write(text)
+            elif name.endswith(".html"):        # the variant's self-checking page
+                with open(self.folder / name, "w", encoding="utf-8") as handle:
+                    handle.write(text)
             elif name.startswith(FIGURES):     # the Markdown sheets' figure of one question
                 if not self.figures:
                     (self.folder / FIGURES).mkdir(exist_ok=True)
@@ -137,6 +142,10 @@ def render_variant(variant: Variant, plan: ExamPlan, formats) -> dict[str, str]:
                     body = body.replace("@@FIGURE@@", _figure(variant, q, plan.precision, out))
                 fill[_BODY.format(q.number)] = body
             out[f"{stem}.{fmt}"] = "".join(fill.get(piece, piece) for piece in _variant_page(plan, part, fmt))
+    if "html" in formats:
+        from derive.exam.pages import page_name, variant_page
+
+        out[page_name(variant.code)] = variant_page(variant, plan)
     return out
 
 
