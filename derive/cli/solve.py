@@ -123,14 +123,19 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision, c
             click.echo(dumps({name[:-5]: json.loads(text) for name, text in sorted(files.items())
                               if name.endswith(".json")}), nl=False)
         return
+    if "html" in formats and spec_data is None:
+        raise InputError("--format", "", "a backpropagation question (a network) for html, the page that checks "
+                         "each step", got=f"question {question_number}, of family {question.family.id}",
+                         suggestion="leave html out of --format")
     folder = Path(out_dir) if out_dir else Path("output") / f"{variant.code}-q{question_number}"
-    if chain_rounding is not None:     # a network question worked by hand: its worked solution, chained
+    if chain_rounding is not None or "html" in formats:   # a network question's worked solution (chained by hand)
+        from derive.check.page import exercise_script
         from derive.core.spec import parse_spec
         from derive.present.solution import solve
         from derive.render.solution import solution_files
 
         spec = with_rounding(parse_spec(spec_data, source=f"<variant {variant.code}>"), chain_rounding)
         solution = solve(spec, precision=precision)
-        write_with_pdf(folder, lambda wanted: solution_files(solution, wanted), formats)
+        write_with_pdf(folder, lambda wanted: solution_files(solution, wanted, checker=exercise_script), formats)
         return
     write_with_pdf(folder, lambda wanted: question.family.solve_files(question.params, wanted, precision), formats)

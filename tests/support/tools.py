@@ -62,6 +62,16 @@ def require_katex() -> None:
         _missing(f"KaTeX ({KATEX_PACKAGE.parent})")
 
 
+def require_browser() -> str:
+    """Skip/fail the test unless Debian's chromium, node and the repo's playwright-core exist;
+    return chromium's path (tests/support/browser.mjs drives it)."""
+    path = require("chromium")
+    require("node")
+    if not (REPO_ROOT / "node_modules" / "playwright-core" / "package.json").is_file():
+        _missing("playwright-core (node_modules/playwright-core)")
+    return path
+
+
 # --- Markdown math -------------------------------------------------------
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
