@@ -136,23 +136,34 @@ def test_every_font_the_math_uses_is_inlined_and_loads(lecture_page):
 
 def test_an_exam_variant_page_checks_each_network_question(tmp_path):
     require_browser()
-    status, _, err = run_cli(["exam", "--family", "backprop-output-layer", "--family", "gd-steps", "-n", "2",
-                              "--seed", "11", "--out", str(tmp_path), "--format", "html,json"])
+    status, _, err = run_cli(["exam", "--family", "backprop-output-layer", "--family", "gd-steps",
+                              "--family", "backprop-forward", "-n", "2", "--seed", "11", "--out", str(tmp_path),
+                              "--format", "html,json"])
     assert status == 0, err
     variant = json.loads((tmp_path / "answers.json").read_text())["variants"][1]
-    answers = variant["questions"][0]["answers"]
-    first, second = list(answers.values())[:2]
-    fragment = ("#" + quote(f"q1.{first['name']}", safe="") + "=" + f"{first['value']:.4f}"
-                + "&" + quote(f"q1.{second['name']}", safe="") + "=" + f"{second['value'] + 0.5:.4f}")
+    first = variant["questions"][0]["answers"]
+    third = variant["questions"][2]["answers"]
+    (k1, a1), (k2, a2) = list(first.items())[:2]
+    (k3, a3), = list(third.items())[:1]
+    fragment = "#" + "&".join(quote(name, safe="") + "=" + value for name, value in (
+        (f"q1.{a1['name']}", f"{a1['value']:.4f}"), (f"q1.{a2['name']}", f"{a2['value'] + 0.5:.4f}"),
+        (f"q3.{a3['name']}", f"{a3['value']:.4f}")))
     page = tmp_path / f"variant-{variant['code']}.html"
+    (k4, a4), = list(third.items())[1:2]
     result = browse(page, [{"do": "open", "fragment": fragment, **PHONE}, {"do": "verdicts"}, {"do": "overflow"},
                            {"do": "click", "selector": "#question-2 details.solution summary"},
-                           {"do": "eval", "js": "document.querySelector('#question-2 details').open"}])
+                           {"do": "eval", "js": "document.querySelector('#question-2 details').open"},
+                           {"do": "type", "key": k4, "text": f"{a4['value']:.4f}", "question": "q3."},
+                           {"do": "verdicts"}, {"do": "hash"}])
     verdicts = result["results"][1]
-    keys = list(answers)
-    assert verdicts[f"q1.{keys[0]}"] == ["correct", "correct"]
-    assert verdicts[f"q1.{keys[1]}"][0] == "wrong"
+    assert verdicts[f"q1.{k1}"] == ["correct", "correct"]
+    assert verdicts[f"q1.{k2}"][0] == "wrong"
+    assert verdicts[f"q3.{k3}"] == ["correct", "correct"]
+    assert verdicts[f"q1.{k3}"][0] == "missing"              # each question's boxes are its own
     assert not any(k.startswith("q2.") for k in verdicts)     # gradient descent: question and solution only
     assert result["results"][4] is True
     assert result["results"][2]["scrollWidth"] <= PHONE["width"]
+    assert result["results"][6][f"q3.{k4}"] == ["correct", "correct"]
+    assert result["results"][7].endswith("&" + quote(f"q3.{a3['name']}", safe="") + f"={a3['value']:.4f}&"
+                                          + quote(f"q3.{a4['name']}", safe="") + f"={a4['value']:.4f}")
     assert set(result["requests"]) == {page.as_uri()}

@@ -39,9 +39,9 @@
     result.entries.forEach(function (entry) {
       var row = panel.querySelector('li.step[data-step="' + entry.key + '"]');
       if (!row) return;
-      var verdict = row.querySelector("[data-verdict-for]");
+      var verdict = row.querySelector("[data-verdict-for]"), text = describe(entry);
       verdict.setAttribute("data-verdict", entry.verdict);
-      verdict.textContent = describe(entry);
+      if (verdict.textContent !== text) verdict.textContent = text;     // announced (aria-live) only when it changes
       row.setAttribute("data-verdict", entry.verdict);
       counts[entry.verdict] += 1;
       if (entry.verdict !== "missing") answered += 1;
@@ -62,7 +62,10 @@
       var exercise = exercises[panel.getAttribute("data-exercise")];
       var prefix = panel.getAttribute("data-prefix");
       var byKey = {};
-      inputsOf(panel).forEach(function (input) { byKey[input.getAttribute("data-key")] = input; });
+      inputsOf(panel).forEach(function (input) {       // the address holds the whole attempt
+        byKey[input.getAttribute("data-key")] = input;
+        input.value = "";
+      });
       pairs.forEach(function (pair) {
         var cut = pair.indexOf("=");
         if (cut < 0) return;
