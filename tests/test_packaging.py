@@ -19,6 +19,9 @@ def test_wheel_contains_templates_and_exercises(tmp_path):
                  for pattern in ("*/info.yaml", "*/*.j2", "*/family.py") for p in (ROOT / "exercises").glob(pattern)}
     assert len([n for n in expected if n.endswith("/info.yaml")]) == 13
     expected |= {"derive/cli/__init__.py", "derive/cli/solve.py", "derive/core/graph.py"}
+    # the self-checking pages' scripts, style, KaTeX and fonts, inlined into every page
+    expected |= {"derive/" + str(p.relative_to(ROOT / "derive")).replace("\\", "/")
+                 for p in (ROOT / "derive" / "render" / "web").rglob("*") if p.is_file()}
     assert expected <= names, sorted(expected - names)
     assert any(n.endswith("entry_points.txt") for n in names)
     entry_points = next(zipfile.ZipFile(wheel).read(n).decode() for n in names if n.endswith("entry_points.txt"))

@@ -39,7 +39,7 @@ def _practice(question, precision: int, checker) -> tuple[Markup, str]:
     solution = solve(spec, precision=precision)
     exercise, prefix = f"q{question.number}", f"q{question.number}."
     context = dict(solution_context(solution), names={str(k): s.name for k, s in solution.steps.items()},
-                   exercise=exercise, prefix=prefix)
+                   exercise=exercise, prefix=prefix, asked=[a.key for a in question.answers])
     return Markup(render("practice.html.j2", context)), checker(spec, exercise)
 
 

@@ -32,7 +32,8 @@ def solution_files(solution, formats, templates_dir=None, run=None, checker=None
         from markupsafe import Markup
 
         page = {"context": {"figure": Markup(svg(solution)),
-                            "names": {str(key): step.name for key, step in solution.steps.items()}},
+                            "names": {str(key): step.name for key, step in solution.steps.items()},
+                            "asked": [str(key) for key, step in solution.steps.items() if step.section == "update"]},
                 "exercises": [checker(solution.spec)]}
     return build_files("solution", formats, context=context, json_data=json_data, figures=figures,
                        md_files=md_files, templates_dir=templates_dir, page=page)

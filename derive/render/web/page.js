@@ -35,7 +35,7 @@
     var result = DeriveCheck.check(exercise, inputs.map(function (input) {
       return [input.getAttribute("data-key"), input.value];
     }));
-    var counts = {correct: 0, consistent: 0, wrong: 0, missing: 0}, answered = 0;
+    var counts = {correct: 0, consistent: 0, wrong: 0, missing: 0}, answered = 0, asked = 0, askedDone = 0;
     result.entries.forEach(function (entry) {
       var row = panel.querySelector('li.step[data-step="' + entry.key + '"]');
       if (!row) return;
@@ -45,12 +45,17 @@
       row.setAttribute("data-verdict", entry.verdict);
       counts[entry.verdict] += 1;
       if (entry.verdict !== "missing") answered += 1;
+      if (row.classList.contains("asked")) {
+        asked += 1;
+        if (entry.verdict === "correct" || entry.verdict === "consistent") askedDone += 1;
+      }
     });
     var progress = panel.querySelector("[data-progress-for]");
     Object.keys(counts).forEach(function (v) { progress.setAttribute("data-" + v, String(counts[v])); });
     progress.textContent = answered === 0 ? "No answers yet: " + inputs.length + " steps to work out." :
       answered + " of " + inputs.length + " steps answered: " + counts.correct + " correct, " +
-      counts.consistent + " consistent, " + counts.wrong + " wrong.";
+      counts.consistent + " consistent, " + counts.wrong + " wrong" +
+      (asked ? "; " + askedDone + " of the " + asked + " asked for done." : ".");
   }
 
   // The fragment: name=value pairs, names as the student types them (plain names or keys),
