@@ -49,6 +49,8 @@ def test_the_sheet_states_the_schedule_and_each_steps_rate(tmp_path):
     sheet = (tmp_path / "out" / "solution.md").read_text()
     assert "The learning rate follows the schedule" in sheet and "with $t = 0$ at the first update" in sheet
     assert "0.625 - 0.166666667 \\cdot \\left(-0.375\\right) = 0.6875" in sheet          # step 3, eta_2 = 1/6
+    # the given numbers list the schedule, and the rate of the first update: 0.5/(1 + 0)
+    assert "- Learning rate: $\\eta_t = \\frac{1}{2} \\frac{1}{1 + t}, \\quad \\eta_0 = 0.5$" in sheet
     document = json.loads((tmp_path / "out" / "solution.json").read_text())
     assert document["spec"]["lr_schedule"] == "0.5/(1+t)" and document["spec"]["learning_rate"] == 0.5
 
