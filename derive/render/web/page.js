@@ -23,6 +23,9 @@
   function describe(entry) {
     if (entry.verdict === "missing") return entry.invalid ? "not a number: " + entry.invalid : "no answer yet";
     if (entry.verdict === "correct") return "correct";
+    if (entry.verdict === "consistent" && entry.same_as) {     // a mistake made again is counted once
+      return "consistent: the same mistake as at " + entry.same_as + ", counted once (" + entry.diagnosis + ")";
+    }
     if (entry.verdict === "consistent") {
       return "consistent: right from your own earlier numbers" + (entry.note ? " (" + entry.note + ")" : "");
     }
