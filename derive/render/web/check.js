@@ -10,7 +10,7 @@
 //
 // Each entry: {name, key, given, expected, verdict, diagnosis, mistake, recomputed, note,
 // position, sign}; verdict is correct | consistent | wrong | missing; a text that is no
-// number gives {verdict: "missing", invalid: "..."} (derive check refuses such a sheet).
+// number gives {verdict: "missing", invalid: "comma" | "number"} (derive check refuses such a sheet).
 (function (root) {
   "use strict";
 
@@ -287,7 +287,7 @@
       if (text === null || text === undefined || String(text).trim() === "") return answer;
       var number = parseNumber(text);
       if (number === null) {
-        answer.invalid = /^[+-]?\d+,\d+$/.test(String(text).trim()) ? "use a decimal point" : "not a number such as 0.5933";
+        answer.invalid = /^[+-]?\d+,\d+$/.test(String(text).trim()) ? "comma" : "number";   // as sheet.py refuses it
         return answer;
       }
       answer.text = String(text).trim();

@@ -20,16 +20,20 @@
     return Array.prototype.slice.call(panel.querySelectorAll("input[data-key]"));
   }
 
+  // The words come from the page's template (page_macros.html.j2), {name} filled in.
+  var WORDS = JSON.parse(document.getElementById("derive-words").textContent);
+  function say(name, fill) {
+    return WORDS[name].replace(/\{(\w+)\}/g, function (_, field) { return String(fill[field]); });
+  }
+
   function describe(entry) {
-    if (entry.verdict === "missing") return entry.invalid ? "not a number: " + entry.invalid : "no answer yet";
-    if (entry.verdict === "correct") return "correct";
-    if (entry.verdict === "consistent" && entry.same_as) {     // a mistake made again is counted once
-      return "consistent: the same mistake as at " + entry.same_as + ", counted once (" + entry.diagnosis + ")";
+    if (entry.verdict === "missing") {
+      return entry.invalid ? say("invalid", {reason: WORDS["invalid_" + entry.invalid]}) : say("missing", {});
     }
-    if (entry.verdict === "consistent") {
-      return "consistent: right from your own earlier numbers" + (entry.note ? " (" + entry.note + ")" : "");
-    }
-    return "wrong" + (entry.diagnosis ? ": " + entry.diagnosis : "");
+    if (entry.verdict === "correct") return say("correct", {});
+    if (entry.verdict === "consistent" && entry.same_as) return say("same_mistake", entry);   // counted once
+    if (entry.verdict === "consistent") return say(entry.note ? "consistent_note" : "consistent", entry);
+    return say(entry.diagnosis ? "wrong_named" : "wrong", entry);
   }
 
   function check(panel) {
@@ -55,10 +59,8 @@
     });
     var progress = panel.querySelector("[data-progress-for]");
     Object.keys(counts).forEach(function (v) { progress.setAttribute("data-" + v, String(counts[v])); });
-    progress.textContent = answered === 0 ? "No answers yet: " + inputs.length + " steps to work out." :
-      answered + " of " + inputs.length + " steps answered: " + counts.correct + " correct, " +
-      counts.consistent + " consistent, " + counts.wrong + " wrong" +
-      (asked ? "; " + askedDone + " of the " + asked + " asked for done." : ".");
+    var fill = Object.assign({answered: answered, steps: inputs.length, done: askedDone, asked: asked}, counts);
+    progress.textContent = say(answered === 0 ? "progress_none" : asked ? "progress_asked" : "progress", fill);
   }
 
   // The fragment: name=value pairs, names as the student types them (plain names or keys),
@@ -125,7 +127,7 @@
         var open = work.hidden;
         work.hidden = !open;
         button.setAttribute("aria-expanded", String(open));
-        button.textContent = open ? "hide this step" : "show this step";
+        button.textContent = say(open ? "hide" : "show", {});
       });
     });
   });
