@@ -39,8 +39,8 @@
   function check(panel) {
     var exercise = exercises[panel.getAttribute("data-exercise")];
     var inputs = inputsOf(panel);
-    var result = DeriveCheck.check(exercise, inputs.map(function (input) {
-      return [input.getAttribute("data-key"), input.value];
+    var result = DeriveCheck.check(exercise, inputs.map(function (input) {    // by the names students read
+      return [input.getAttribute("data-name"), input.value];
     }));
     var counts = {correct: 0, consistent: 0, wrong: 0, missing: 0}, answered = 0, asked = 0, askedDone = 0;
     result.entries.forEach(function (entry) {
