@@ -168,3 +168,17 @@ def test_html_of_a_question_without_a_network_is_refused(tmp_path):
     status, out, err = run_cli(["solve", "--variant", code, "--format", "html", "--out", str(tmp_path / "q")])
     assert status == 2 and "a backpropagation question" in err and err.count("\n") == 1
     assert not (tmp_path / "q").exists()
+
+
+def test_user_text_is_escaped_in_the_page():
+    hostile = dict(builtin_spec().to_dict(), title='</script><img src=x onerror="alert(1)"> & <b>')
+    page = solution_page(solve(load_dict(hostile)))
+    assert "<img src=x" not in page and "<b>" not in page
+    assert "&lt;/script&gt;&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; &lt;b&gt;" in page
+    assert parsed(page).references == []
+
+
+def load_dict(data):
+    from derive.core.spec import parse_spec
+
+    return parse_spec(data, source="<hostile>", name="hostile")
