@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import subprocess
 from html.parser import HTMLParser
 
 import pytest
@@ -17,7 +18,7 @@ from derive.present.solution import solve
 from derive.render.html import FONT_RULES, asset, fonts_for
 from tests.support.cli import run_cli
 from tests.support.html_specs import spec as load
-from tests.support.tools import REPO_ROOT
+from tests.support.tools import REPO_ROOT, require
 
 #: What the lecture page must carry, in bytes: KaTeX's script (273 kB) and stylesheet (22 kB),
 #: four fonts as data: URLs (106 kB), the checker (15 kB) and its data (35 kB), the page (60 kB).
@@ -182,3 +183,18 @@ def load_dict(data):
     from derive.core.spec import parse_spec
 
     return parse_spec(data, source="<hostile>", name="hostile")
+
+
+def test_the_page_checks_under_the_notation_it_shows(tmp_path):
+    """derive solve --notation units: the page's names (I3, Err6) are the checker's."""
+    status, _, err = run_cli(["solve", "--notation", "units", "--format", "html", "--out", str(tmp_path)])
+    assert status == 0, err
+    page = (tmp_path / "solution.html").read_text(encoding="utf-8")
+    names = [i["data-name"] for i in parsed(page).inputs]
+    assert names[0] == "I3"
+    require("node")
+    job = {"page": str(tmp_path / "solution.html"), "sheets": [{"lines": [["I3", "0.3775"], ["Err5", "-0.1385"]]}]}
+    done = subprocess.run(["node", str(REPO_ROOT / "tests" / "support" / "page_check.mjs")], input=json.dumps(job),
+                          capture_output=True, text=True, check=True)
+    entries = json.loads(done.stdout)[0]["entries"]
+    assert [(e["name"], e["verdict"]) for e in entries[:2]] == [("I3", "correct"), ("Err5", "correct")]   # Err5 = -delta_o1 = -0.13849856

@@ -3,6 +3,8 @@ network's SVG for the Markdown, and for a training run the loss plot."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from derive.render.build import build_files
 
 __all__ = ["solution_files"]
@@ -34,6 +36,7 @@ def solution_files(solution, formats, templates_dir=None, run=None, checker=None
         page = {"context": {"figure": Markup(svg(solution)),
                             "names": {str(key): step.name for key, step in solution.steps.items()},
                             "asked": [str(key) for key, step in solution.steps.items() if step.section == "update"]},
-                "exercises": [checker(solution.spec)]}
+                # checked under the names the page shows (derive solve --notation may differ from the spec's)
+                "exercises": [checker(replace(solution.spec, notation=solution.notation.name))]}
     return build_files("solution", formats, context=context, json_data=json_data, figures=figures,
                        md_files=md_files, templates_dir=templates_dir, page=page)
