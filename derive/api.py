@@ -54,6 +54,8 @@ def _as_arguments(function):
     def call(*args, **kwargs):
         try:
             return function(*args, **kwargs)
+        except ArgumentError:
+            raise
         except InputError as exc:
             raise InputError(_argument(exc.source), exc.field, exc.expected, exc.got, exc.suggestion) from None
     return call
@@ -170,7 +172,10 @@ def _inline_html(markdown: str, files: dict) -> str:
     ``\\( \\)`` / ``\\[ \\]`` for the notebook's MathJax, pictures inlined."""
     from derive.exam.lms_html import markdown_to_html
 
-    return f'<div class="derive-sheet">\n{markdown_to_html(markdown, _data_uris(files), heading_offset=1)}\n</div>'
+    html = markdown_to_html(markdown, _data_uris(files), heading_offset=1)
+    # The renderer escapes raw HTML; the one tag derive's templates write (the <sub> footer) comes back.
+    html = html.replace("&lt;sub&gt;", "<sub>").replace("&lt;/sub&gt;", "</sub>")
+    return f'<div class="derive-sheet">\n{html}\n</div>'
 
 
 class _Shown:
