@@ -423,17 +423,18 @@ class Descent(Record):
 
 
 @_as_arguments
-def gd(function: str, x0, lr=None, *, lr_schedule: str | None = None, max_iter: int = 30, tol=None,
+def gd(function: str, x0, lr=None, *, lr_schedule: str | None = None, max_iter: int | None = None, tol=None,
        grad_tol=None, momentum=None, nesterov: bool = False, vars=None, precision: int | None = None,
        lr_symbol: str | None = None) -> Descent:
-    """Gradient descent as ``derive gd`` runs it (the same options, as Python arguments; ``lr``
-    defaults to 0.1; several rates, ``lr=[0.1, 0.8]``, are compared side by side).
+    """Gradient descent as ``derive gd`` runs it: the same options as Python arguments, with the
+    same defaults (``lr`` 0.1, ``max_iter`` 30); several rates, ``lr=[0.1, 0.8]``, are compared
+    side by side (the JSON then has ``runs``).
 
     >>> run = gd("x**2", x0=-4, lr=0.8)
     >>> run.stopped, len(run.iterates), run.iterates[1]["x"]
     ('max_iter', 31, [2.4000000000000004])
     >>> run.command
-    "derive gd --function 'x**2' --x0 -4 --lr 0.8 --max-iter 30"
+    "derive gd --function 'x**2' --x0 -4 --lr 0.8"
     >>> gd("x**2", x0=-4, lr=-1)
     Traceback (most recent call last):
     ...
