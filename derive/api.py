@@ -49,15 +49,19 @@ def _argument(option: str) -> str:
 
 
 def _as_arguments(function):
-    """Errors name the Python argument where the command line names its option; the same line else."""
+    """Errors name the Python argument where the command line names its option (the same line else),
+    raised from the call itself; a notebook shows them as that one line, without a traceback
+    (IPython prints what an exception's ``_render_traceback_`` returns instead of the traceback)."""
     @functools.wraps(function)
     def call(*args, **kwargs):
         try:
             return function(*args, **kwargs)
-        except ArgumentError:
-            raise
+        except ArgumentError as exc:
+            error = ArgumentError(exc.message)
         except InputError as exc:
-            raise InputError(_argument(exc.source), exc.field, exc.expected, exc.got, exc.suggestion) from None
+            error = InputError(_argument(exc.source), exc.field, exc.expected, exc.got, exc.suggestion)
+        error._render_traceback_ = lambda: [f"{type(error).__name__}: {error}"]
+        raise error from None
     return call
 
 
@@ -179,16 +183,21 @@ def _inline_html(markdown: str, files: dict) -> str:
 
 
 class _Shown:
-    """Rich display in Jupyter from ``_markdown_files()``: (the sheet's Markdown, its files)."""
+    """Rich display in Jupyter from ``_markdown_files()``: (the sheet's Markdown, its files), made
+    once per object (a notebook asks for the HTML and the Markdown of every result it shows)."""
 
     def _markdown_files(self) -> tuple[str, dict]:
         raise NotImplementedError
 
+    @functools.cached_property
+    def _shown(self) -> tuple[str, dict]:
+        return self._markdown_files()
+
     def _repr_markdown_(self) -> str:
-        return _inline_markdown(*self._markdown_files())
+        return _inline_markdown(*self._shown)
 
     def _repr_html_(self) -> str:
-        return _inline_html(*self._markdown_files())
+        return _inline_html(*self._shown)
 
 
 # -- solve -----------------------------------------------------------------------------------------
@@ -207,6 +216,8 @@ class Solution(_Solved, _Shown):
 
     run: object = None               # a training run (TrainingRun) for specs with data, epochs or momentum
     templates: str | None = None     # a folder of the user's own templates, searched first
+
+    step = _as_arguments(_Solved.step)
 
     def files(self, formats=("md", "tex", "json")) -> dict[str, str | bytes]:
         """{file name: content} of the sheet in ``formats`` (a list, or ``"md,tex"``), in memory."""

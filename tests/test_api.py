@@ -332,3 +332,19 @@ def test_importing_derive_loads_no_mathematics_until_a_function_is_asked_for():
     code = "import sys, derive; print(sorted(m for m in ('sympy', 'numpy', 'matplotlib') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_command_line_reads_a_plain_decimal_as_the_nearest_double():
+    assert parse_constant("0.00001", "--x0") == 1e-05 == parse_constant("1e-5", "--x0")
+    assert parse_constant("4.9e-324", "--x0") == 5e-324          # the smallest subnormal
+    with pytest.raises(InputError, match=r"^--x0: expected a finite real number, got '1e400'$"):
+        parse_constant("1e400", "--x0")
+
+
+def test_a_notebook_shows_a_refusal_as_its_one_line():
+    # IPython prints an exception's _render_traceback_() in place of the traceback.
+    for call in (lambda: derive.gd("x**2", x0=-4, lr=-1), lambda: derive.gd("x**2", x0=1, max_iter=-1),
+                 lambda: derive.solve().value("w9+")):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert caught.value._render_traceback_() == [f"{type(caught.value).__name__}: {caught.value}"]
