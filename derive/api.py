@@ -471,7 +471,7 @@ class Exam(Record):
     def _markdown_files(self) -> tuple[str, dict]:
         lines = [f"**{len(self.variants)} variants**, seed {self.seed}" + (f", {len(self.files)} files written"
                                                                           if self.files else ""), "",
-                 "| variant | question | family | answers |", "| --- | --- | --- | --- |"]
+                 "| variant | question | family | answers |", "| :--- | :---: | :--- | :--- |"]
         for variant in self.variants[:_SHOWN_VARIANTS]:
             for q in variant["questions"]:
                 answers = ", ".join(f"{a.get('name', key)} = {a['value']:.6g}" for key, a in q["answers"].items())
