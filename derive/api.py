@@ -220,7 +220,11 @@ class Solution(_Solved, _Shown):
     step = _as_arguments(_Solved.step)
 
     def files(self, formats=("md", "tex", "json")) -> dict[str, str | bytes]:
-        """{file name: content} of the sheet in ``formats`` (a list, or ``"md,tex"``), in memory."""
+        """{file name: content} of the sheet in ``formats`` (a list, or ``"md,tex"``), in memory.
+
+        >>> sorted(solve().files("md,json"))
+        ['network.svg', 'solution.json', 'solution.md']
+        """
         from derive.cli.solve import FORMATS
         from derive.render.outputs import parse_formats
         from derive.render.solution import solution_files
@@ -229,11 +233,19 @@ class Solution(_Solved, _Shown):
         return solution_files(self, wanted, self.templates, self.run)
 
     def to_markdown(self) -> str:
-        """The worked solution as Markdown (solution.md; its network picture is the file network.svg)."""
+        """The worked solution as Markdown (solution.md; its network picture is the file network.svg).
+
+        >>> r"w_{5}^{+} &= w_{5} - \\eta" in solve().to_markdown()
+        True
+        """
         return self.files(["md"])["solution.md"]
 
     def to_latex(self) -> str:
-        """The worked solution as a LaTeX document (solution.tex)."""
+        """The worked solution as a LaTeX document (solution.tex).
+
+        >>> solve().to_latex().startswith(r"\\documentclass")
+        True
+        """
         return self.files(["tex"])["solution.tex"]
 
     def as_json(self) -> dict:
@@ -250,7 +262,12 @@ class Solution(_Solved, _Shown):
     @_as_arguments
     def write(self, folder, formats=("md", "tex", "pdf", "json")) -> list[Path]:
         """Write the files into ``folder`` as ``derive solve --out`` does (all or nothing); the paths.
-        Without pdflatex the PDF is left out with a warning and the rest is written."""
+        Without pdflatex the PDF is left out with a warning and the rest is written.
+
+        >>> import tempfile
+        >>> [p.name for p in solve().write(tempfile.mkdtemp(), ["json"])]
+        ['solution.json']
+        """
         from derive.cli.solve import FORMATS
         from derive.render.outputs import parse_formats, write_with_pdf
         from derive.render.solution import solution_files
@@ -328,12 +345,20 @@ class CheckReport(dict):
 
     @property
     def exit_status(self) -> int:
-        """What ``derive check`` exits with: 0 when nothing is wrong, 1 when something is."""
+        """What ``derive check`` exits with: 0 when nothing is wrong, 1 when something is.
+
+        >>> check({"exercise": "lecture", "answers": {"w5+": 0.3589}}).exit_status
+        0
+        """
         return self.result.exit_status
 
     @property
     def verdicts(self) -> dict[str, str]:
-        """{name: verdict}, in the order of the worked solution."""
+        """{name: verdict}, in the order of the worked solution.
+
+        >>> check({"exercise": "lecture", "answers": {"w5+": 0.3589, "w6+": 0.45}}).verdicts["w6+"]
+        'wrong'
+        """
         return {name: entry["verdict"] for name, entry in self.items()}
 
     def _repr_markdown_(self) -> str:
@@ -400,6 +425,11 @@ class Record(_Shown):
 
     @property
     def fields(self) -> list[str]:
+        """The document's top-level fields.
+
+        >>> gd("x**2", x0=1, max_iter=1).fields[:5]
+        ['function', 'variables', 'gradient', 'settings', 'iterates']
+        """
         return list(self._data)
 
     @property
@@ -408,11 +438,21 @@ class Record(_Shown):
         return shlex.join(["derive", *self._argv])
 
     def as_json(self) -> dict:
+        """A copy of the whole document, as the command prints it with ``--format json``.
+
+        >>> gd("x**2", x0=1, max_iter=1).as_json()["x_final"]
+        [0.8]
+        """
         return json.loads(json.dumps(self._data))
 
     @_as_arguments
     def write(self, folder, formats=("md", "tex", "pdf", "json")) -> list[Path]:
-        """Write the command's files into ``folder`` (``--out``); the paths written."""
+        """Write the command's files into ``folder`` (``--out``); the paths written.
+
+        >>> import tempfile
+        >>> [p.name for p in gd("x**2", x0=1).write(tempfile.mkdtemp(), ["md"])]
+        ['gd.md', 'gd-plot.png']
+        """
         text = formats if isinstance(formats, str) else ",".join(formats)
         return _written(_run([*self._argv, "--format", text, "--out", os.fspath(folder)]))
 
@@ -424,7 +464,12 @@ class Record(_Shown):
         return files[name].decode("utf-8"), files
 
     def to_markdown(self) -> str:
-        """The command's Markdown sheet (its pictures are files beside it)."""
+        """The Markdown a notebook shows: the command's sheet (its pictures are files beside it); for an
+        exam, the table of its variants' answers.
+
+        >>> gd("x**2", x0=1).to_markdown().splitlines()[0]
+        '# Gradient descent on $f(x) = x^{2}$'
+        """
         return self._markdown_files()[0]
 
 
