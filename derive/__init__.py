@@ -36,6 +36,7 @@ class _CallablePackage(types.ModuleType):
     """A subpackage that is also the API function of its name: ``derive.check(sheet)``."""
 
     def __call__(self, *args, **kwargs):
+        """derive.check(sheet, ...) is derive.api.check, derive.exam(...) derive.api.exam: see their help."""
         from derive import api
 
         return getattr(api, self.__name__.rpartition(".")[2])(*args, **kwargs)
