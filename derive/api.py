@@ -98,15 +98,22 @@ def _text(value, name: str) -> str:
     raise InputError(name, "", "a number, a list of numbers or a text", got=type(value).__name__)
 
 
+#: Options that are flags (given or not), and those given once per item of a list.
+_FLAGS = ("--nesterov",)
+_REPEATED = ("--family",)
+
+
 def _options(values: dict) -> list[str]:
     """``{"--lr": 0.8, "--nesterov": True, "--tol": None}`` -> ``["--lr", "0.8", "--nesterov"]``."""
     argv = []
     for option, value in values.items():
-        if value is None or value is False:
+        if value is None:
             continue
-        if value is True:
-            argv.append(option)
-        elif isinstance(value, (list, tuple)) and option in ("--family",):
+        if option in _FLAGS:
+            if not isinstance(value, bool):
+                raise InputError(_argument(option), "", "True or False", got=repr(value))
+            argv += [option] if value else []
+        elif option in _REPEATED and isinstance(value, (list, tuple)):
             for item in value:
                 argv += [option, _text(item, _argument(option))]
         else:
@@ -496,8 +503,6 @@ def gd(function: str, x0, lr=None, *, lr_schedule: str | None = None, max_iter: 
     ...
     derive.core.errors.InputError: lr: expected learning rates greater than 0, got -1
     """
-    if not isinstance(nesterov, bool):
-        raise InputError("nesterov", "", "True or False", got=repr(nesterov))
     argv = ["gd", *_options({"--function": function, "--x0": x0, "--lr": lr, "--lr-schedule": lr_schedule,
                              "--max-iter": max_iter, "--tol": tol, "--grad-tol": grad_tol,
                              "--momentum": momentum, "--nesterov": nesterov, "--vars": vars,

@@ -301,6 +301,9 @@ def test_a_count_the_parser_refuses_and_other_argument_types():
         derive.gd("x**2", x0={"x": 1})
     with pytest.raises(InputError, match=r"^nesterov: expected True or False, got 'yes'$"):
         derive.gd("x**2", x0=1, nesterov="yes")
+    with pytest.raises(InputError, match=r"^lr: expected a number, a list of numbers or a text, got True$"):
+        derive.gd("x**2", x0=1, lr=True)
+    assert derive.gd("x**2", x0=1, momentum=0.5, nesterov=True, max_iter=2).settings["nesterov"] is True
     with pytest.raises(InputError, match=r"^precision: expected a whole number"):
         derive.solve(precision=31)
     with pytest.raises(InputError, match=r"^spec: expected a path, a dict"):
