@@ -127,7 +127,11 @@ def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
     if exercise.strip() == LECTURE:
         return builtin_spec()
     path = (base or Path(".")) / exercise
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):     # a name no file system takes (too long, a NUL byte): no such file
+        found = False
+    if not found:
         if VARIANT_CODE.match(exercise.strip()):
             return _variant_spec(exercise, data.get("question", "1"), source)
         raise InputError(source, "exercise", f"a spec file path (relative to the sheet), a variant code or '{LECTURE}'",

@@ -55,7 +55,7 @@ def cli():
               help="Chained rounding, as by hand: each step from the previous steps' values rounded half up "
                    "to N decimal places (or N significant figures: 4sig); off: full precision "
                    "[default: the spec's rounding, else off].")
-@click.option("--templates", "templates_dir", default=None, type=click.Path(file_okay=False),
+@click.option("--templates", "templates_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="A folder of your own templates, searched before the packaged ones (sandboxed).")
 @click.option("--max-weights", default=None, type=click.IntRange(1), help="Raise the size limit (default 400 weights).")
 @click.option("--variant", "variant_code", default=None, help="Regenerate a question of an exam variant (its code).")
@@ -74,9 +74,9 @@ def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, te
     """
     from derive.cli.solve import run_solve, run_solve_variant
 
-    if question_number != 1 and not variant_code:
+    if question_number != 1 and variant_code is None:
         raise click.UsageError("--question needs --variant CODE (the question of an exam variant)")
-    if variant_code:
+    if variant_code is not None:      # an empty code is refused as a code, not read as "no variant"
         if spec:
             raise click.UsageError("give either SPEC or --variant, not both")
         run_solve_variant(variant_code, question_number, formats, out_dir, precision, chain_rounding)
