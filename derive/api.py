@@ -487,7 +487,8 @@ class Descent(Record):
 
 @_as_arguments
 def gd(function: str, x0, lr=None, *, lr_schedule: str | None = None, max_iter: int | None = None, tol=None,
-       grad_tol=None, momentum=None, nesterov: bool = False, vars=None, precision: int | None = None,
+       grad_tol=None, momentum=None, momentum_schedule: str | None = None, nesterov: bool = False,
+       nesterov_form: str | None = None, vars=None, precision: int | None = None,
        lr_symbol: str | None = None) -> Descent:
     """Gradient descent as ``derive gd`` runs it: the same options as Python arguments, with the
     same defaults (``lr`` 0.1, ``max_iter`` 30); several rates, ``lr=[0.1, 0.8]``, are compared
@@ -505,7 +506,8 @@ def gd(function: str, x0, lr=None, *, lr_schedule: str | None = None, max_iter: 
     """
     argv = ["gd", *_options({"--function": function, "--x0": x0, "--lr": lr, "--lr-schedule": lr_schedule,
                              "--max-iter": max_iter, "--tol": tol, "--grad-tol": grad_tol,
-                             "--momentum": momentum, "--nesterov": nesterov, "--vars": vars,
+                             "--momentum": momentum, "--momentum-schedule": momentum_schedule,
+                             "--nesterov": nesterov, "--nesterov-form": nesterov_form, "--vars": vars,
                              "--precision": precision, "--lr-symbol": lr_symbol})]
     return Descent(json.loads(_run([*argv, "--format", "json"])), argv)
 

@@ -212,7 +212,11 @@ def test_gd_is_the_json_of_derive_gd_for_the_same_options():
               ["--function", "x**2 + 10*y**2", "--x0", "1,1", "--lr", "0.05", "--momentum", "0.9", "--max-iter", "40"]),
              (("x**2",), {"x0": 3, "lr_schedule": "0.5/(1+t)", "tol": 0.001},
               ["--function", "x**2", "--x0", "3", "--lr-schedule", "0.5/(1+t)", "--tol", "0.001"]),
-             (("x**2",), {"x0": -4, "lr": [0.1, 0.8]}, ["--function", "x**2", "--x0", "-4", "--lr", "0.1,0.8"])]
+             (("x**2",), {"x0": -4, "lr": [0.1, 0.8]}, ["--function", "x**2", "--x0", "-4", "--lr", "0.1,0.8"]),
+             (("x**2 + 10*y**2",), {"x0": [1, 1], "lr": 0.02, "momentum_schedule": "min(0.9, 1 - 3/(t+5))",
+                                   "nesterov": True, "nesterov_form": "keras", "max_iter": 5},
+              ["--function", "x**2 + 10*y**2", "--x0", "1,1", "--lr", "0.02", "--momentum-schedule",
+               "min(0.9, 1 - 3/(t+5))", "--nesterov", "--nesterov-form", "keras", "--max-iter", "5"])]
     for args, kwargs, argv in cases:
         status, out, _ = cli("gd", *argv, "--format", "json")
         assert status == 0
