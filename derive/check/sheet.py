@@ -25,6 +25,7 @@ from derive.core.graph import build_graph
 from derive.core.keys import Key
 from derive.present.notations import get_notation
 from derive.core.spec import NetworkSpec, builtin_spec, load_spec
+from derive.check.marking import Marking, marking_of
 
 __all__ = ["Answer", "AnswerSheet", "Tolerance", "load_sheet", "parse_sheet", "parse_number", "names_of"]
 
@@ -32,7 +33,8 @@ LECTURE = "lecture"
 VARIANT_CODE = re.compile(r"^\d+-\d+-[A-Za-z0-9.]+-[A-Za-z0-9]$")   # 2026-7-BFS.GDS-W
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 NULL_WORDS = ("", "~", "null", "Null", "NULL", None)
-SHEET_FIELDS = ("exercise", "question", "answers", "tolerance", "asks", "student")
+SHEET_FIELDS = ("exercise", "question", "answers", "tolerance", "asks", "student", "email", "id", "points",
+                "consistent_credit")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class AnswerSheet:
     tolerance: Tolerance | None = None
     asks: tuple[tuple[str, Key], ...] | None = None    # what the exercise asks; None = the updated parameters
     student: str = ""
+    marking: Marking | None = None                     # who, which question, points (derive.check.grades)
 
 
 def names_of(spec: NetworkSpec) -> dict[str, Key]:
@@ -218,7 +221,7 @@ def parse_sheet(data, source: str = "<sheet>", base: Path | None = None, allow_e
         raise InputError(source, "answers", "a mapping of quantity names to numbers",
                          got="nothing" if raw in NULL_WORDS else _kind(raw))
     return AnswerSheet(source, spec, _answers(raw, spec, source), _tolerance(data.get("tolerance"), source),
-                       _asks(data.get("asks"), spec, source), str(data.get("student") or ""))
+                       _asks(data.get("asks"), spec, source), str(data.get("student") or ""), marking_of(data, source))
 
 
 def _answers(raw: dict, spec: NetworkSpec, source: str) -> tuple[Answer, ...]:
