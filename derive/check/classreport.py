@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -134,6 +135,17 @@ def summary_markdown(summary: dict, charts: tuple[str, ...] = ()) -> str:
     return "\n".join(lines) + "\n"
 
 
+_MATH_SAFE = re.compile(r"^[A-Za-z0-9_/+\[\],.-]+$")
+
+
+def _label(name: str) -> str:
+    """A step's or rule's name for a picture: Computer Modern text has no underscore, so names
+    are set as math in typewriter type, as the reports set them as code (``$\\mathtt{net\\_h1}$``)."""
+    if not _MATH_SAFE.match(name):
+        return name.replace("_", " ")
+    return "$\\mathtt{%s}$" % name.replace("_", "\\_")
+
+
 def _png(figure) -> bytes:
     import matplotlib.pyplot as plt
 
@@ -155,16 +167,18 @@ def summary_chart(summary: dict) -> bytes:
         import matplotlib.pyplot as plt
 
         names = list(summary["steps"])
+        labels = [_label(n) for n in names]
         figure, axes = plt.subplots(figsize=(max(6, 0.35 * len(names)), 4))
         bottom = [0] * len(names)
         for verdict in VERDICTS:
             counts = [summary["steps"][n][verdict] for n in names]
-            axes.bar(names, counts, bottom=bottom, label=verdict,
+            axes.bar(labels, counts, bottom=bottom, label=verdict,
                      color={"cyan": "tab:cyan"}.get(COLOURS[verdict], COLOURS[verdict]))
             bottom = [b + c for b, c in zip(bottom, counts)]
         axes.set_ylabel("sheets")
+        axes.yaxis.get_major_locator().set_params(integer=True)
         axes.tick_params(axis="x", rotation=90)
-        axes.legend()
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return _png(figure)
 
 
@@ -181,15 +195,14 @@ def mistakes_chart(summary: dict) -> bytes:
         first = summary["first_wrong"]
         figure, (left, right) = plt.subplots(1, 2, figsize=(11, max(3.5, 0.3 * max(len(mistakes), len(first)))))
         names = list(mistakes)[::-1]
-        left.barh(names, [mistakes[n] for n in names], color="#d62728")
+        left.barh([_label(n) for n in names], [mistakes[n] for n in names], color="#d62728")
         left.set_xlabel("students")
         left.set_title("Named mistakes")
-        steps = [("no wrong step" if n == "none" else n) for n in first]
+        steps = [("no wrong step" if n == "none" else _label(n)) for n in first]
         right.bar(steps, list(first.values()), color="#1f77b4")
         right.set_ylabel("sheets")
         right.set_title("First wrong step")
         right.tick_params(axis="x", rotation=90)
-        for axes in (left, right):
-            axes.xaxis.get_major_locator().set_params(integer=True) if axes is left else \
-                axes.yaxis.get_major_locator().set_params(integer=True)
+        left.xaxis.get_major_locator().set_params(integer=True)     # counts of students: whole numbers
+        right.yaxis.get_major_locator().set_params(integer=True)
         return _png(figure)
