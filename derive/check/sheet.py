@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -79,9 +80,15 @@ class AnswerSheet:
 
 
 def names_of(spec: NetworkSpec) -> dict[str, Key]:
-    """Every name a sheet may use for this exercise: plain names and canonical keys."""
-    graph = build_graph(spec.architecture)
-    notation = get_notation(spec.notation, spec.architecture)
+    """Every name a sheet may use for this exercise: plain names and canonical keys (read only:
+    made once per notation and architecture, as a class's sheets share them)."""
+    return _names_of(spec.notation, spec.architecture)
+
+
+@lru_cache(maxsize=64)
+def _names_of(notation_name: str, architecture) -> dict[str, Key]:
+    graph = build_graph(architecture)
+    notation = get_notation(notation_name, architecture)
     names = {str(q.key): q.key for q in graph}
     names.update({notation.plain(q.key).replace(" ", ""): q.key for q in graph})
     names.update({alias: key for alias, (key, _) in notation.signed_aliases().items()})
@@ -122,13 +129,16 @@ def load_sheet(path: str | Path) -> AnswerSheet:
     return parse_sheet(data, source, base=Path(path).parent)
 
 
+_lecture = lru_cache(maxsize=1)(builtin_spec)      # a spec is immutable: read the lecture's once
+
+
 def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
     exercise = data.get("exercise")
     if exercise in NULL_WORDS or not isinstance(exercise, str):
         raise InputError(source, "exercise", f"a spec file path (relative to the sheet) or '{LECTURE}'",
                          got="nothing" if exercise in NULL_WORDS else type(exercise).__name__)
     if exercise.strip() == LECTURE:
-        return builtin_spec()
+        return _lecture()
     path = (base or Path(".")) / exercise
     if not path.is_file():
         if VARIANT_CODE.match(exercise.strip()):

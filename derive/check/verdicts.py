@@ -10,19 +10,20 @@ order of the worked solution, so "earlier" means an earlier step):
 3. A given number of the exercise written wrongly: **wrong**, "copied wrongly".
 4. **consistent** -- one of the step's routes (its definition; for a gradient also
    delta * dnet/dw), evaluated in the student's world (:mod:`derive.check.world`), lies within
-   that world's spread plus half a unit of the answer.
+   that world's spread plus half a unit of the answer (or within the sheet's ``tolerance`` of it).
 5. *Copy test* -- the answer equals a given number of the exercise at its own digits
    (w1+ = 0.1500 where w1 = 0.15).  No mistake is named and no mistake earns rule 6's credit:
    **wrong**, with the candidates ``given_value_copied`` and every rule that fits by rule 7.
 6. **consistent, same mistake** -- a mistake already shown on this sheet (named at an earlier
-   wrong answer, or among its candidates) reproduces the answer by rule 7's test; the entry
-   keeps that ``mistake`` and the note "same mistake as at NAME" (NAME: the earlier answer's
-   name as the sheet writes it).  One misconception is penalised once.
+   wrong answer, or among its candidates) fits the answer by rule 7's test; the earliest such
+   answer counts.  The entry keeps that ``mistake``, ``same_as`` = that answer's name as the
+   sheet writes it, and the note "same mistake as at NAME".  One misconception is penalised once.
 7. **wrong** -- every registered mistake is tried, at the step itself and at every step the
    sheet skipped on the way to it (one site at a time; where none fits, a rule at all of those
    sites at once).  A rule *fits* when its value, from the student's own numbers, reproduces
-   the answer within rounding (as in rule 4) and is not itself within rounding of the honest
-   value.  Exactly one fitting rule is the ``mistake`` (``diagnosis`` = its name, description
+   the answer within rounding (as in rule 4, without tolerance) and is not itself within
+   rounding of the honest value (the definition in the student's world, rule 4's spread plus
+   half a unit of the answer).  Exactly one fitting rule is the ``mistake`` (``diagnosis`` = its name, description
    and where); several are listed as ``candidates`` and none is named; none: no diagnosis.
 
 There are no other cases: :func:`check_sheet` applies exactly these rules.
@@ -36,7 +37,7 @@ There are no other cases: :func:`check_sheet` applies exactly these rules.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from derive.core.evaluate import evaluate_float, given_values
@@ -159,6 +160,7 @@ class _Plan:
         self.order = {key: n for n, key in enumerate(graph.quantities)}
         self.routes = {q.key: tuple(self._routes(q.key)) for q in graph if q.definition is not None}
         self._alternatives: dict[tuple[str, Key], tuple[Alternative, ...]] = {}
+        self._asks: dict[str, tuple] = {}
 
     def _routes(self, key: Key) -> list:
         graph = self.graph
@@ -170,6 +172,16 @@ class _Plan:
                 if dep.kind == "dE/dout" and delta in graph and delta != key and \
                         Key("dout/dnet", dep.index) in graph[key].depends_on:
                     found.append(definition.xreplace({dep.symbol: delta.symbol, Key("dout/dnet", dep.index).symbol: 1}))
+        return found
+
+    def default_asks(self, notation) -> tuple[tuple[str, Key], ...]:
+        """What an exercise asks for without ``asks:``: every updated trainable parameter, by name."""
+        found = self._asks.get(notation.name)
+        if found is None:
+            trainable = set(self.graph.trainable)
+            found = self._asks[notation.name] = tuple(
+                (notation.plain(q.key), q.key) for q in self.graph
+                if q.section == "update" and q.key.parameter in trainable)
         return found
 
     def alternatives(self, rule, key: Key) -> tuple[Alternative, ...]:
@@ -219,20 +231,15 @@ class _Checker:
             if entry.verdict == "wrong" and rules:
                 self.shown.append((rules, entry.name))
             entries.append(entry)
-        return [replace(e, position=order[e.key]) for e in entries + self.missing()]
+        return entries + self.missing()
 
     def asks(self) -> tuple[tuple[str, Key], ...]:
-        asks = self.sheet.asks
-        if asks is None:
-            trainable = set(self.graph.trainable)
-            asks = tuple((self.notation.plain(q.key), q.key) for q in self.graph
-                         if q.section == "update" and q.key.parameter in trainable)
-        return asks
+        return self.sheet.asks if self.sheet.asks is not None else self.plan.default_asks(self.notation)
 
     def missing(self) -> list[Entry]:
         on_sheet = {a.key for a in self.sheet.answers}
-        return [Entry(name, key, None, None, self.expected[key], "missing", exact=self.full(key))
-                for name, key in self.asks() if key not in on_sheet]
+        return [Entry(name, key, None, None, self.expected[key], "missing", exact=self.full(key),
+                      position=self.plan.order[key]) for name, key in self.asks() if key not in on_sheet]
 
     def full(self, key: Key) -> float | None:
         """The full-precision value, where ``expected`` is a chained one."""
@@ -240,11 +247,12 @@ class _Checker:
 
     def entry(self, answer: Answer) -> Entry:
         key, exact, expected = answer.key, self.exact[answer.key], self.expected[answer.key]
+        position = self.plan.order[key]
         if answer.value is None:                                                   # rule 1
-            return Entry(answer.name, key, None, None, expected, "missing", exact=self.full(key))
+            return Entry(answer.name, key, None, None, expected, "missing", exact=self.full(key), position=position)
         given = answer.value
         common = dict(name=answer.name, key=key, given=given, text=answer.text, expected=expected, sign=answer.sign,
-                      exact=self.full(key))
+                      exact=self.full(key), position=position)
         tolerance = self.sheet.tolerance
         if any(_within(given, value, 0.0, answer.half_unit) or (tolerance and tolerance.allows(given, value))
                for value in {exact, expected}):                                    # rule 2
