@@ -10,7 +10,9 @@ order of the worked solution, so "earlier" means an earlier step):
 3. A given number of the exercise written wrongly: **wrong**, "copied wrongly".
 4. **consistent** -- one of the step's routes (its definition; for a gradient also
    delta * dnet/dw), evaluated in the student's world (:mod:`derive.check.world`), lies within
-   that world's spread plus half a unit of the answer (or within the sheet's ``tolerance`` of it).
+   that world's spread plus half a unit of the answer (or within the sheet's ``tolerance`` of it);
+   a ``note`` says when it is built on inputs no correct calculation gives (a sigmoid output
+   outside (0, 1), a negative error).
 5. *Copy test* -- the answer equals a given number of the exercise at its own digits
    (w1+ = 0.1500 where w1 = 0.15).  No mistake is named and no mistake earns rule 6's credit:
    **wrong**, with the candidates ``given_value_copied`` and every rule that fits by rule 7.
