@@ -223,6 +223,7 @@ class _Checker:
         self.working = _working_half_unit(filled)
         self.world = World(self.graph, self.given, self.answers, self.working)
         self.shown: list[tuple[tuple, str]] = []      # (rules, name) of the mistakes shown so far (rule 6)
+        self.tried: dict = {}                         # (key, attempt) -> what _reproduces found
 
     def entries(self) -> list[Entry]:
         order = self.plan.order
@@ -341,7 +342,14 @@ class _Checker:
         return found
 
     def _reproduces(self, answer: Answer, attempt, honest) -> float | None:
-        """The value the attempt gives, when it reproduces the answer and is not itself honest; else None."""
+        """The value the attempt gives, when it reproduces the answer and is not itself honest; else None
+        (remembered: rules 5, 6 and 7 may try the same attempt on one answer)."""
+        memo = (answer.key, attempt)
+        if memo not in self.tried:
+            self.tried[memo] = self._attempt(answer, attempt, honest)
+        return self.tried[memo]
+
+    def _attempt(self, answer: Answer, attempt, honest) -> float | None:
         key = answer.key
         overrides = {site: alternative.expression for site, alternative in attempt}
         expressions = [overrides.pop(key)] if key in overrides else self.plan.routes[key]

@@ -29,7 +29,7 @@ import sympy
 from derive.core.graph import StepGraph
 from derive.core.keys import Key
 
-__all__ = ["World", "step_function", "evaluate_step", "inputs_of", "upstream"]
+__all__ = ["World", "step_function", "evaluate_step", "inputs_of", "downstream"]
 
 
 @lru_cache(maxsize=8192)
@@ -68,15 +68,20 @@ def evaluate_step(expression, inputs: tuple[Key, ...], values: list[tuple[float,
 
 
 @lru_cache(maxsize=64)
-def upstream(graph: StepGraph) -> dict[Key, frozenset]:
-    """Every quantity's definition inputs, transitively (cached per graph: derived once per architecture)."""
-    found: dict[Key, frozenset] = {}
+def downstream(graph: StepGraph) -> dict[Key, frozenset]:
+    """Every quantity's dependants, transitively, itself included (cached per graph: derived once
+    per architecture)."""
+    upstream: dict[Key, set] = {}
     for quantity in graph:                       # the graph is in a valid order: inputs come first
         deps = set(quantity.depends_on)
         for dep in quantity.depends_on:
-            deps |= found.get(dep, frozenset())
-        found[quantity.key] = frozenset(deps)
-    return found
+            deps |= upstream.get(dep, set())
+        upstream[quantity.key] = deps
+    found: dict[Key, set] = {key: {key} for key in upstream}
+    for key, deps in upstream.items():
+        for dep in deps:
+            found.setdefault(dep, {dep}).add(key)
+    return {key: frozenset(keys) for key, keys in found.items()}
 
 
 class World:
@@ -96,12 +101,14 @@ class World:
         self.overrides = overrides or {}
         self.ignore = ignore
         self.base = base if self.overrides and not ignore else None
-        self.upstream = upstream(graph) if self.base is not None else None
+        if self.base is not None:               # what the overrides can change: they and their dependants
+            reach = downstream(graph)
+            self.affected = frozenset().union(*(reach[site] for site in self.overrides))
         self.memo: dict[Key, tuple[float, float]] = {}
 
     def value(self, key: Key) -> tuple[float, float]:
         if key not in self.memo:
-            if self.base is not None and key not in self.overrides and self.upstream[key].isdisjoint(self.overrides):
+            if self.base is not None and key not in self.affected:
                 self.memo[key] = self.base.value(key)
             else:
                 self.memo[key] = self._value(key)
