@@ -21,12 +21,17 @@ order of the worked solution, so "earlier" means an earlier step):
    answer counts.  The entry keeps that ``mistake``, ``same_as`` = that answer's name as the
    sheet writes it, and the note "same mistake as at NAME".  One misconception is penalised once.
 7. **wrong** -- every registered mistake is tried, at the step itself and at every step the
-   sheet skipped on the way to it (one site at a time; where none fits, a rule at all of those
-   sites at once).  A rule *fits* when its value, from the student's own numbers, reproduces
-   the answer within rounding (as in rule 4, without tolerance) and is not itself within
-   rounding of the honest value (the definition in the student's world, rule 4's spread plus
-   half a unit of the answer).  Exactly one fitting rule is the ``mistake`` (``diagnosis`` = its name, description
-   and where); several are listed as ``candidates`` and none is named; none: no diagnosis.
+   sheet skipped on the way to it (the steps reached backwards through definitions, stopping
+   at written answers and given numbers), one site at a time; where no rule fits at a single
+   site, each rule is tried at all of those sites at once, if it has exactly one alternative
+   at each of at least two of them (w5+ *and* w7+ used).  An alternative at the step itself
+   replaces its definition; at a skipped step, the step itself is then computed by each of its
+   routes.  A rule *fits* when its value, from the student's own numbers, reproduces the answer
+   within rounding (as in rule 4, without tolerance) and is not itself within rounding of the
+   honest value (the definition in the student's world, with rule 4's spread plus half a unit
+   of the answer).  Exactly one fitting rule is the ``mistake`` (``diagnosis``: its name,
+   description and where); several are listed as ``candidates`` in the registry's order and
+   none is named; none: no diagnosis.
 
 There are no other cases: :func:`check_sheet` applies exactly these rules.
 
