@@ -238,3 +238,31 @@ def test_bad_marking_fields_and_two_sheets_of_one_student_are_refused(tmp_path, 
     paths = write_class(tmp_path, {"Cem": hand(), "Dee": hand()}, {"Dee": {"email": "cem@Uni.example"}})
     assert main(["check", *paths, "--grades", str(tmp_path / "g.csv")]) == 2
     assert "one sheet per student and question" in capsys.readouterr().err
+
+
+def test_a_class_csv_carries_emails_ids_and_points(tmp_path):
+    exact = hand()
+    (tmp_path / "class.csv").write_text(
+        "student,email,id,points,exercise,w5+,w6+\n"
+        f"Ann,ann@uni.example,s1,2,lecture,{exact['w5+']},{exact['w6+']}\n"
+        f"Ben,ben@uni.example,s2,2,lecture,{exact['w5+']},0.4500\n")      # w6+ = the old w6: wrong
+    grades = tmp_path / "moodle.csv"
+    assert main(["check", str(tmp_path / "class.csv"), "--grades", str(grades), "--grades-format", "moodle"]) == 1
+    rows = rows_of(grades)
+    assert rows[0] == ["Email address", "Full name", "lecture", "Exam"]
+    assert rows[1] == ["ann@uni.example", "Ann", "0.5", "0.5"]              # 2 points over 8 answers: 0.25 each
+    assert rows[2] == ["ben@uni.example", "Ben", "0.25", "0.25"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("{", "invalid JSON"),
+    ('{"variants": 3}', "no 'variants' list"),
+    ('{"variants": [{"code": "x", "questions": [{"number": 1, "points": -1}]}]}', "a number from 0 to 1e6"),
+])
+def test_a_bad_answers_json_for_points_is_refused(tmp_path, capsys, text, expected):
+    paths = write_class(tmp_path, {"Cem": hand()})
+    (tmp_path / "answers.json").write_text(text)
+    assert main(["check", *paths, "--grades", str(tmp_path / "g.csv"), "--points-from",
+                 str(tmp_path / "answers.json")]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1 and not (tmp_path / "g.csv").exists()
