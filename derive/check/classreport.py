@@ -10,8 +10,8 @@ As Markdown, JSON and pictures.
 >>> from derive.check import check_answers
 >>> sheets = [{"w5+": "0.3589"}, {"w5+": "0.3178", "w6+": "0.3673"}]   # the 2nd forgets eta twice
 >>> summary = summarise([check_answers(builtin_spec(), s, asks=()) for s in sheets])
->>> summary["steps"]["w5+"]["wrong"], summary["mistakes"], summary["first_wrong"]
-(1, {'learning_rate_forgotten': 1}, {'w5+': 1, 'none': 1})
+>>> summary["students"], summary["steps"]["w5+"]["wrong"], summary["mistakes"], summary["first_wrong"]
+(2, 1, {'learning_rate_forgotten': 1}, {'w5+': 1, 'none': 1})
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ def load_sheets(paths: list[str]) -> list[AnswerSheet]:
 
 
 def _csv_sheets(path: Path) -> list[AnswerSheet]:
-    """Columns: ``student``, ``exercise``, then one column per quantity name; blank = not answered."""
+    """Columns: ``student``, ``exercise``, optionally ``question``, ``email``, ``id``, ``points`` and
+    ``consistent_credit`` (as on a sheet), then one column per quantity name; blank = not answered."""
     try:
         rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     except FileNotFoundError:
@@ -65,10 +66,11 @@ def _csv_sheets(path: Path) -> list[AnswerSheet]:
     return sheets
 
 
-def student_of(result: CheckResult) -> str:
-    """Who a sheet belongs to, for counting students: the id, else the email, else the name, else the file."""
+def student_of(result: CheckResult, n: int) -> str:
+    """Who the ``n``-th sheet belongs to, for counting students: the id, else the email, else the
+    name; a sheet with none of them is a student of its own."""
     marking = result.sheet.marking if result.sheet is not None else None
-    return (marking and (marking.student_id or marking.email)) or result.student or result.source
+    return (marking and (marking.student_id or marking.email)) or result.student or f"{result.source} #{n}"
 
 
 def summarise(results: list[CheckResult]) -> dict:
@@ -80,8 +82,8 @@ def summarise(results: list[CheckResult]) -> dict:
     mistakes: dict[str, set] = {}
     undecided: dict[str, set] = {}
     first: Counter = Counter()
-    for result in results:
-        student = student_of(result)
+    for n, result in enumerate(results):
+        student = student_of(result, n)
         for e in result.entries:
             steps.setdefault(e.name, dict.fromkeys(VERDICTS, 0))[e.verdict] += 1
             position.setdefault(e.name, e.position)
@@ -94,7 +96,7 @@ def summarise(results: list[CheckResult]) -> dict:
         first[wrong.name if wrong else "none"] += 1
     order = sorted(steps, key=lambda n: position[n])                              # lecture order
     right = {name: steps[name]["correct"] + steps[name]["consistent"] for name in order}
-    return {"students": len({student_of(r) for r in results}), "sheets": len(results),
+    return {"students": len({student_of(r, n) for n, r in enumerate(results)}), "sheets": len(results),
             "steps": {name: steps[name] for name in order},
             "mistakes": _most(mistakes), "candidates": _most(undecided),
             "first_wrong": {name: first[name] for name in order + ["none"] if first[name]},

@@ -105,14 +105,15 @@ def grade_rows(results: list[CheckResult], consistent_credit: float | None = Non
     questions: list[str] = []
     rows: dict[str, dict] = {}
     maxima: dict[str, Decimal] = {}
-    for result in results:
+    from derive.check.classreport import student_of
+
+    for n, result in enumerate(results):
         name, email, student_id = _student(result)
         score = score_result(result, consistent_credit, points)
         if score.question not in questions:
             questions.append(score.question)
         maxima[score.question] = max(maxima.get(score.question, Decimal(0)), score.max_points)
-        row = rows.setdefault(student_id or email or name, {"student": name, "email": email, "id": student_id,
-                                                            "scores": {}})
+        row = rows.setdefault(student_of(result, n), {"student": name, "email": email, "id": student_id, "scores": {}})
         if score.question in row["scores"]:
             raise InputError(result.source, "question", "one sheet per student and question",
                              got=f"a second sheet of {name} for {score.question}")
