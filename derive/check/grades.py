@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from derive.core.errors import InputError
-from derive.check.marking import Marking
+from derive.check.sheet import Marking
 from derive.check.verdicts import CheckResult
 
 __all__ = ["Score", "score_result", "grade_rows", "grades_csv", "exam_points", "GRADE_FORMATS",

@@ -26,9 +26,8 @@ from derive.core.graph import build_graph
 from derive.core.keys import Key
 from derive.present.notations import get_notation
 from derive.core.spec import NetworkSpec, builtin_spec, load_spec
-from derive.check.marking import Marking, marking_of
 
-__all__ = ["Answer", "AnswerSheet", "Tolerance", "load_sheet", "parse_sheet", "parse_number", "names_of"]
+__all__ = ["Answer", "AnswerSheet", "Marking", "Tolerance", "load_sheet", "parse_sheet", "parse_number", "names_of"]
 
 LECTURE = "lecture"
 VARIANT_CODE = re.compile(r"^\d+-\d+-[A-Za-z0-9.]+-[A-Za-z0-9]$")   # 2026-7-BFS.GDS-W
@@ -262,3 +261,47 @@ def _asks(raw, spec: NetworkSpec, source: str):
         raise InputError(source, "asks", "a list of quantity names", got=type(raw).__name__)
     names = names_of(spec)
     return tuple((str(n), _resolve(n, names, source, f"asks[{i}]")) for i, n in enumerate(raw))
+
+
+# -- what a grade book needs (derive.check.grades) ------------------------------------------------
+
+@dataclass(frozen=True)
+class Marking:
+    """What a grade book needs besides the verdicts: the student's identifiers, the question, its points."""
+
+    email: str = ""
+    student_id: str = ""
+    question: str = ""                 # the grade-book column: Q2 for question 2 of a variant, else the exercise
+    variant: str = ""                  # the exam variant's code, when the exercise is one
+    points: float | None = None        # the question's points (None: one per asked answer)
+    consistent_credit: float | None = None   # the share of an answer's points a consistent answer earns
+
+
+def _fraction(raw, source: str, field: str, upper: float | None) -> float | None:
+    if raw in NULL_WORDS:
+        return None
+    value = parse_number(raw, source, field)[0] if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) \
+        else None
+    if value is None or value < 0 or (upper is not None and value > upper):
+        raise InputError(source, field, f"a number from 0 to {upper:g}" if upper is not None else "a number of at least 0",
+                         got=repr(raw))
+    return value
+
+
+def _text(data: dict, field: str, source: str) -> str:
+    raw = data.get(field)
+    if raw is None:
+        return ""
+    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+        raise InputError(source, field, "a text such as ann@uni.example or 12345", got=type(raw).__name__)
+    return str(raw).strip()
+
+
+def marking_of(data: dict, source: str) -> Marking:
+    """The sheet's ``email``, ``id``, ``points`` and ``consistent_credit`` (all optional)."""
+    exercise, question = str(data.get("exercise") or ""), data.get("question")
+    variant = exercise.strip() if VARIANT_CODE.match(exercise.strip()) else ""
+    label = f"Q{question or 1}" if variant else Path(exercise.strip()).stem
+    return Marking(_text(data, "email", source), _text(data, "id", source), label, variant,
+                   _fraction(data.get("points"), source, "points", 1e6),
+                   _fraction(data.get("consistent_credit"), source, "consistent_credit", 1.0))
