@@ -167,3 +167,12 @@ def test_an_exam_variant_page_checks_each_network_question(tmp_path):
     assert result["results"][7].endswith("&" + quote(f"q3.{a3['name']}", safe="") + f"={a3['value']:.4f}&"
                                           + quote(f"q3.{a4['name']}", safe="") + f"={a4['value']:.4f}")
     assert set(result["requests"]) == {page.as_uri()}
+
+
+def test_a_mistake_made_again_is_consistent_and_counted_once(lecture_page):
+    # Gradients right (Mazur: dE/dw5 = 0.082167041, dE/dw6 = 0.082667628), both updates added: w + eta * g.
+    fragment = "#dE_total%2Fdw5=0.0822&w5%2B=0.4411&dE_total%2Fdw6=0.0827&w6%2B=0.4913"
+    verdicts = browse(lecture_page, [{"do": "open", "fragment": fragment}, {"do": "verdicts"}])["results"][1]
+    assert verdicts["w_new[2,1,1]"][0] == "wrong" and "gradient_added" in verdicts["w_new[2,1,1]"][1]
+    verdict, text = verdicts["w_new[2,1,2]"]
+    assert verdict == "consistent" and text.startswith("consistent: the same mistake as at w5+, counted once")

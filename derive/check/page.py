@@ -127,7 +127,10 @@ def exercise_data(spec: NetworkSpec) -> dict:
         key = str(q.key)
         quantities[key] = dict(structure["quantities"][key], exact=exact[q.key], expected=expected[q.key],
                                given=float(given[q.key]) if q.definition is None else None)
-    return dict(structure, quantities=quantities)
+        if q.definition is None:                  # as the copy test names it: w1 = 0.15
+            quantities[key]["given_text"] = f"{float(given[q.key]):g}"
+    # The given numbers in the order the copy test tries them (given_values' order).
+    return dict(structure, quantities=quantities, givens=[str(k) for k in given if k in graph])
 
 
 def exercise_script(spec: NetworkSpec, exercise_id: str = "solution") -> str:

@@ -8,13 +8,14 @@
 //
 //   DeriveCheck.check(exercise, [[name, text], ...], {tolerance})  ->  {entries, counts}
 //
-// Each entry: {name, key, given, expected, verdict, diagnosis, mistake, recomputed, note,
-// position, sign}; verdict is correct | consistent | wrong | missing; a text that is no
+// Each entry: {name, key, given, expected, verdict, diagnosis, mistake, candidates, same_as,
+// recomputed, note, position, sign}; verdict is correct | consistent | wrong | missing; a text that is no
 // number gives {verdict: "missing", invalid: "comma" | "number"} (derive check refuses such a sheet).
 (function (root) {
   "use strict";
 
   var VERDICTS = ["correct", "consistent", "wrong", "missing"];
+  var COPIED = "given_value_copied";     // the candidate "a given number written down" (rule 5)
   var NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
   // Python raises where JavaScript returns Infinity; a raise makes the whole step NaN
@@ -151,6 +152,9 @@
     filled.forEach(function (a) { self.answers[a.key] = [a.value, a.halfUnit]; });
     this.working = workingHalfUnit(filled);
     this.world = new World(ex, this.answers, this.working);
+    this.shown = [];                      // [[rule names], name]: the mistakes shown so far (rule 6)
+    this.ruleIndex = {};
+    ex.mistakes.forEach(function (rule, m) { self.ruleIndex[rule.name] = m; });
   }
 
   // Half a unit at the decimals the sheet uses most (verdicts.py _working_half_unit).
@@ -162,35 +166,79 @@
     return best;
   }
 
+  // The rules of verdicts.py, in its order (1 missing, 2 correct, 3 a given number copied wrongly,
+  // 4 consistent, 5 the copy test, 6 consistent by a mistake already shown, 7 wrong with the mistake
+  // that fits, or its candidates).
   Checker.prototype.entry = function (a) {
-    var ex = this.ex, q = ex.quantities[a.key], tolerance = this.tolerance, slack = ex.slack;
-    var base = {name: a.name, key: a.key, given: a.value, expected: q.expected, sign: a.sign,
-                text: a.text, diagnosis: null, mistake: null, recomputed: null, note: null};
-    function make(verdict, extra) {
-      var out = Object.assign({}, base, {verdict: verdict}, extra || {});
-      return out;
-    }
-    if (a.value === null) return make("missing", a.invalid ? {invalid: a.invalid} : {});
+    var ex = this.ex, q = ex.quantities[a.key], tolerance = this.tolerance, slack = ex.slack, self = this;
+    var base = {name: a.name, key: a.key, given: a.value, expected: q.expected, sign: a.sign, text: a.text,
+                diagnosis: null, mistake: null, recomputed: null, note: null, candidates: [], same_as: null};
+    function make(verdict, extra) { return Object.assign({}, base, {verdict: verdict}, extra || {}); }
+    if (a.value === null) return make("missing", a.invalid ? {invalid: a.invalid} : {});          // rule 1
     var given = a.value;
     var values = q.exact === q.expected ? [q.exact] : [q.exact, q.expected];
     if (values.some(function (v) { return within(slack, given, v, 0, a.halfUnit) || allows(tolerance, given, v); })) {
-      return make("correct");
+      return make("correct");                                                                        // rule 2
     }
-    if (q.definition === null) return make("wrong", {diagnosis: "a given number of the exercise copied wrongly"});
-    for (var r = 0; r < q.routes.length; r++) {
+    if (q.definition === null) return make("wrong", {diagnosis: "a given number of the exercise copied wrongly"});   // rule 3
+    for (var r = 0; r < q.routes.length; r++) {                                                       // rule 4
       var found = this.world.recompute(q.routes[r]);
       if (within(slack, given, found[0], found[1], a.halfUnit) || allows(tolerance, given, found[0])) {
         return make("consistent", {recomputed: found[0], note: this.plausibility(a.key)});
       }
     }
-    var recomputed = this.world.recompute(q.definition)[0];
-    var diagnosis = this.diagnose(a), text = null, mistake = null;
-    if (diagnosis) {
-      var rule = ex.mistakes[diagnosis.rule];
-      text = rule.name + ": " + rule.description + (diagnosis.detail ? " (" + diagnosis.detail + ")" : "");
-      mistake = rule.name;
+    var honest = this.world.recompute(q.definition);
+    var copied = this.copied(a);                                                                      // rule 5
+    if (copied === null) {
+      for (var s = 0; s < this.shown.length; s++) {                                                   // rule 6
+        var shown = this.shown[s];
+        var rules = shown[0].map(function (name) { return self.ruleIndex[name]; });
+        var again = this.fits(a, honest, rules);
+        if (again.length) {
+          var rule = again[0].rule;
+          var same = again.filter(function (f) { return f.rule === rule; });
+          var note = ["same mistake as at " + shown[1], this.plausibility(a.key)].filter(Boolean).join("; ");
+          return make("consistent", {recomputed: again[0].value, mistake: ex.mistakes[rule].name, note: note,
+                                     same_as: shown[1], diagnosis: this.describe(rule, a.key, same)});
+        }
+      }
     }
-    return make("wrong", {recomputed: recomputed, diagnosis: text, mistake: mistake});
+    var all = ex.mistakes.map(function (_, m) { return m; });
+    var fits = this.fits(a, honest, all);                                                             // rule 7
+    var byRule = [];                                                   // [rule, fits] in the registry's order
+    all.forEach(function (m) {
+      var mine = fits.filter(function (f) { return f.rule === m; });
+      if (mine.length) byRule.push([m, mine]);
+    });
+    var names = byRule.map(function (pair) { return ex.mistakes[pair[0]].name; });
+    var wrong = {recomputed: honest[0]};
+    if (copied !== null) {
+      var others = names.length ? ", or come from " + names.join(" or ") : "";
+      return make("wrong", Object.assign(wrong, {candidates: [COPIED].concat(names),
+        diagnosis: "equals the given " + copied + " of the exercise: it may be copied" + others + "; no mistake is named"}));
+    }
+    if (byRule.length === 1) {
+      return make("wrong", Object.assign(wrong, {mistake: names[0], diagnosis: this.describe(byRule[0][0], a.key, byRule[0][1])}));
+    }
+    if (byRule.length) {
+      var listed = byRule.map(function (pair) {
+        var where = self.where(a.key, pair[1]);
+        return where ? ex.mistakes[pair[0]].name + " (" + where + ")" : ex.mistakes[pair[0]].name;
+      }).join(", ");
+      return make("wrong", Object.assign(wrong, {candidates: names,
+        diagnosis: "one of " + listed + ": each reproduces the number equally; none is named"}));
+    }
+    return make("wrong", wrong);
+  };
+
+  // Rule 5: the given number of the exercise the answer equals at its own digits, by name.
+  Checker.prototype.copied = function (a) {
+    var givens = this.ex.givens;
+    for (var n = 0; n < givens.length; n++) {
+      var q = this.ex.quantities[givens[n]];
+      if (within(this.ex.slack, a.value, q.given, 0, a.halfUnit)) return q.name + " = " + q.given_text;
+    }
+    return null;
   };
 
   // The step itself and the steps the sheet skipped on the way to it, nearest first.
@@ -207,58 +255,80 @@
     return sites;
   };
 
-  // The first rule whose alternative reproduces the answer (verdicts.py _Checker.diagnose).
-  Checker.prototype.diagnose = function (a) {
-    var ex = this.ex, sites = this.sites(a.key), s, k, m;
-    for (s = 0; s < sites.length; s++) {
-      var alternatives = ex.quantities[sites[s]].alternatives;
-      for (k = 0; k < alternatives.length; k++) {
-        var overrides = {};
-        overrides[sites[s]] = alternatives[k][1];
-        if (this.reproduces(a, overrides)) {
-          return {rule: alternatives[k][0], detail: this.detail(a.key, [[sites[s], alternatives[k]]])};
-        }
-      }
-    }
-    for (m = 0; m < ex.mistakes.length; m++) {
-      var candidates = [], distinct = {};
-      for (s = 0; s < sites.length; s++) {
-        ex.quantities[sites[s]].alternatives.forEach(function (alt) {
-          if (alt[0] === m) { candidates.push([sites[s], alt]); distinct[sites[s]] = true; }
+  // Every (rule, site) of ``rules`` that reproduces the answer, one site at a time; where none
+  // does, each rule at all of its sites at once (verdicts.py _Checker.fits).
+  Checker.prototype.fits = function (a, honest, rules) {
+    var ex = this.ex, sites = this.sites(a.key), found = [], self = this;
+    sites.forEach(function (site) {
+      rules.forEach(function (m) {
+        ex.quantities[site].alternatives.forEach(function (alt) {
+          if (alt[0] !== m) return;
+          var attempt = [[site, alt]], value = self.reproduces(a, attempt, honest);
+          if (value !== null) found.push({rule: m, attempt: attempt, value: value});
         });
+      });
+    });
+    if (found.length) return found;
+    rules.forEach(function (m) {
+      var attempt = [], distinct = {};
+      sites.forEach(function (site) {
+        ex.quantities[site].alternatives.forEach(function (alt) {
+          if (alt[0] === m) { attempt.push([site, alt]); distinct[site] = true; }
+        });
+      });
+      if (attempt.length > 1 && Object.keys(distinct).length === attempt.length) {
+        var value = self.reproduces(a, attempt, honest);
+        if (value !== null) found.push({rule: m, attempt: attempt, value: value});
       }
-      if (candidates.length > 1 && Object.keys(distinct).length === candidates.length) {
-        var all = {};
-        candidates.forEach(function (c) { all[c[0]] = c[1][1]; });
-        if (this.reproduces(a, all)) return {rule: m, detail: this.detail(a.key, candidates)};
-      }
-    }
-    return null;
+    });
+    return found;
   };
 
-  Checker.prototype.reproduces = function (a, overrides) {
-    var ex = this.ex, expressions;
-    overrides = Object.assign({}, overrides);
+  // The value an attempt gives, when it reproduces the answer and is not itself honest; else null.
+  Checker.prototype.reproduces = function (a, attempt, honest) {
+    var ex = this.ex, overrides = {}, expressions, count = 0;
+    attempt.forEach(function (pair) { overrides[pair[0]] = pair[1][1]; });
     if (Object.prototype.hasOwnProperty.call(overrides, a.key)) {
       expressions = [overrides[a.key]];
       delete overrides[a.key];
     } else {
       expressions = ex.quantities[a.key].routes;
     }
-    var world = new World(ex, this.answers, this.working, overrides);
+    for (var k in overrides) if (Object.prototype.hasOwnProperty.call(overrides, k)) count += 1;
+    var world = count ? new World(ex, this.answers, this.working, overrides) : this.world;
     for (var n = 0; n < expressions.length; n++) {
       var found = world.recompute(expressions[n]);
-      if (within(ex.slack, a.value, found[0], found[1], a.halfUnit)) return true;
+      if (within(ex.slack, a.value, found[0], found[1], a.halfUnit) &&
+          !within(ex.slack, found[0], honest[0], honest[1], a.halfUnit)) return found[0];
     }
-    return false;
+    return null;
   };
 
-  Checker.prototype.detail = function (key, attempt) {
-    var ex = this.ex;
-    return attempt.map(function (pair) {
-      var where = pair[0] === key ? "" : "in " + ex.quantities[pair[0]].name;
-      return [where, pair[1][2]].filter(Boolean).join(", ");
-    }).filter(Boolean).join("; ");
+  // Where a rule fits, in words (verdicts.py _Checker.where).
+  Checker.prototype.where = function (key, fits) {
+    var ex = this.ex, itself = false, elsewhere = [];
+    fits.forEach(function (fit) {
+      var sites = fit.attempt.filter(function (p) { return p[0] !== key; }).map(function (p) { return ex.quantities[p[0]].name; });
+      var details = fit.attempt.map(function (p) { return p[1][2]; }).filter(Boolean).join("; ");
+      if (!sites.length) {
+        itself = true;
+        if (details) elsewhere.push(details);
+        return;
+      }
+      elsewhere.push([sites.join(" and "), details].filter(Boolean).join(", "));
+    });
+    elsewhere = elsewhere.filter(function (text, n) { return elsewhere.indexOf(text) === n; });
+    if (!elsewhere.length) return "";
+    var places = elsewhere.join(" or ");
+    if (itself && fits.some(function (fit) { return fit.attempt[0][0] !== key || fit.attempt.length > 1; })) {
+      return "at this step, or in " + places;
+    }
+    return itself ? places : "in " + places;
+  };
+
+  Checker.prototype.describe = function (m, key, fits) {
+    var rule = this.ex.mistakes[m], where = this.where(key, fits);
+    return rule.name + ": " + rule.description + (where ? " (" + where + ")" : "");
   };
 
   // Anti-gaming: a consistent answer built on inputs no sigmoid or error could produce.
@@ -304,14 +374,20 @@
     var position = {};
     ex.order.forEach(function (key, n) { position[key] = n; });
     var entries = sheet.slice().sort(function (a, b) { return position[a.key] - position[b.key]; })
-      .map(function (a) { return checker.entry(a); });
+      .map(function (a) {
+        var entry = checker.entry(a);
+        var rules = entry.mistake ? [entry.mistake] : entry.candidates.filter(function (c) { return c !== COPIED; });
+        if (entry.verdict === "wrong" && rules.length) checker.shown.push([rules, entry.name]);
+        return entry;
+      });
     var onSheet = {};
     sheet.forEach(function (a) { onSheet[a.key] = true; });
     var asks = (options && options.asks) || ex.asks;
     asks.forEach(function (pair) {
       if (!onSheet[pair[1]]) {
         entries.push({name: pair[0], key: pair[1], given: null, expected: ex.quantities[pair[1]].expected, sign: 1,
-                      text: null, verdict: "missing", diagnosis: null, mistake: null, recomputed: null, note: null});
+                      text: null, verdict: "missing", diagnosis: null, mistake: null, recomputed: null, note: null,
+                      candidates: [], same_as: null});
       }
     });
     entries.forEach(function (e) {
