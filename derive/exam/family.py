@@ -21,12 +21,25 @@ from importlib import resources
 
 import numpy
 
-__all__ = ["Family", "Answer", "tolerance_for", "exercises_folder", "BLANK"]
+__all__ = ["Family", "Answer", "tolerance_for", "exercises_folder", "BLANK", "CHOICE", "empty_blanks", "asked_order",
+           "question_points"]
 
 #: An answer blank in a rendered question, as the ``blank(key)`` macro of exam_macros.j2 writes it.
 BLANK = re.compile(r"@@BLANK:(.+?)@@")
+#: Where a multiple-choice answer is asked, as the ``choices(item)`` macro records it (nothing on a sheet).
+CHOICE = re.compile(r"@@CHOICE:(.+?)@@")
 #: What a blank becomes on a sheet: an empty table cell in Markdown, a line to write on in LaTeX.
 EMPTY_BLANK = {"md": " ", "tex": r"\hrulefill"}
+
+
+def empty_blanks(text: str, fmt: str) -> str:
+    """A rendered question as printed: its blanks empty, its choice marks gone."""
+    return CHOICE.sub("", BLANK.sub(lambda _: EMPTY_BLANK[fmt], text))
+
+
+def asked_order(text: str) -> list[str]:
+    """The keys of a rendered question's blanks and choice marks, in the order they appear."""
+    return [m.group(1) or m.group(2) for m in re.finditer(r"@@BLANK:(.+?)@@|@@CHOICE:(.+?)@@", text)]
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,18 @@ def tolerance_for(value: float, relative: float = 0.002, absolute: float = 5e-5)
     raw = abs(value) * relative + absolute
     digits = 1 - int(math.floor(math.log10(raw)))
     return math.ceil(raw * 10 ** digits - 1e-9) / 10 ** digits
+
+
+def question_points(points: float | None, answers: int) -> float | int:
+    """A question's points: the exam file's ``points:`` (a whole number as an int), else one per
+    asked answer, as Moodle and Canvas count them without it.
+
+    >>> question_points(10.0, 9), question_points(2.5, 2), question_points(None, 9)
+    (10, 2.5, 9)
+    """
+    if points is None:
+        return answers
+    return int(points) if float(points).is_integer() else float(points)
 
 
 def exercises_folder() -> str:
@@ -128,7 +153,7 @@ class Family:
         ``@@BLANK:<key>@@`` (for Moodle, which puts a cloze sub-question in each).
         """
         text = self.render_body(params, part, fmt, precision)
-        return text if blanks else BLANK.sub(lambda _: EMPTY_BLANK[fmt], text)
+        return text if blanks else empty_blanks(text, fmt)
 
     def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
         """The rendered template, with its blanks as markers."""

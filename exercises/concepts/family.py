@@ -1,8 +1,10 @@
-"""Exercise family ``concepts``: backpropagation vs gradient descent, as multiple choice.
+"""Exercise family ``concepts``: the lecture's concepts, as multiple choice.
 
-Each variant asks four stems of the bank; each stem shows its correct statement
-and three distractors drawn from real misconceptions, in an order drawn by the
-generator.  Params hold only indices (into the bank of info.yaml), so a variant is plain data.
+Each variant asks four stems of the bank (the neuron, the chain rule, backpropagation
+and gradient descent, the learning rate, stopping, convexity and saddle points,
+momentum, SGD and mini-batches, vanishing and exploding gradients); each stem shows
+its correct statement and three distractors drawn from real misconceptions, in an
+order drawn by the generator, and the solution says why the correct one is.  Params hold only indices (into the bank of info.yaml), so a variant is plain data.
 
 >>> from derive.exam.registry import get_family
 >>> family = get_family("concepts")
@@ -48,5 +50,7 @@ class Concepts(OptimizeFamily):
             options = [{"letter": LETTERS[i], "text": self.option_text(stem, o), "correct": o == 0}
                        for i, o in enumerate(item["options"])]
             correct = next(o for o in options if o["correct"])
-            questions.append({"number": k, "stem": self.ranges["bank"][stem]["stem"], "options": options, "correct": correct})
+            entry = self.ranges["bank"][stem]
+            questions.append({"number": k, "key": f"q[{k}]", "stem": entry["stem"], "options": options, "correct": correct,
+                              "why": entry["why"]})
         return {"questions": questions}
