@@ -13,7 +13,6 @@ by anyone.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from dataclasses import dataclass
@@ -139,6 +138,11 @@ class Family:
         """What must differ between two variants of one exam: the answers (and the options offered)."""
         return tuple((round(a.value, 6), a.choices) for a in answers)
 
+    def shown_answer(self, answer: Answer) -> Answer:
+        """The answer as a learning platform shows it (its options in the sheets' wording); the
+        answer key (answers.json) keeps ``answer`` itself."""
+        return answer
+
     def prefetch(self, candidates: list[dict]) -> None:
         """Evaluate many candidate draws at once (optional speed-up; ``[]`` forgets them)."""
 
@@ -167,7 +171,10 @@ class Family:
         """The family writing the learning rate as ``lr_symbol`` (``r"\\gamma"``, the lecture's letter)."""
         if lr_symbol == self.lr_symbol:
             return self
-        twin = copy.copy(self)
+        # Not copy.copy: registered families copy (and pickle) by id, which would give back, and
+        # change, the registered family itself.
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
         twin.lr_symbol = lr_symbol
         return twin
 

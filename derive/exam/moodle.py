@@ -184,6 +184,7 @@ def question_xml(variant: Variant, question: Question, precision: int = 4, point
     lines = []
     weights, _ = cloze_weights(points, len(question.answers))
     for k, answer in enumerate(question.answers):
+        answer = question.family.shown_answer(answer)
         sub = cloze_subquestion(answer, weights[k], inline=parts.inline)
         if parts.placed.get(k):
             body = body.replace(answer_mark(k), sub)
