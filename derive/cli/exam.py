@@ -17,7 +17,12 @@ Examples:
   derive solve --variant 2026-7-BFS.GDS-W --question 2
 """
 
-EXAM_FIELDS = ("title", "seed", "n", "questions", "precision")
+EXAM_FIELDS = ("title", "course", "date", "instructions", "cover", "duplex", "seed", "n", "questions", "precision")
+#: The exam-level fields printed on the sheets (CONTRACT §7), as text or as a yes/no switch.
+TEXT_FIELDS = ("title", "course", "date", "instructions")
+SWITCH_FIELDS = ("cover", "duplex")
+#: The longest text of a sheet field: a line (title, course, date), or a paragraph (instructions).
+TEXT_LIMITS = {"title": 200, "course": 200, "date": 100, "instructions": 2000}
 
 
 def load_exam_file(path: str) -> dict:
@@ -32,8 +37,7 @@ def load_exam_file(path: str) -> dict:
         if key not in EXAM_FIELDS:
             raise InputError(path, str(key), "a known field (" + ", ".join(EXAM_FIELDS) + ")", got="an unknown field",
                              suggestion=suggest(str(key), EXAM_FIELDS))
-    if isinstance(data.get("title"), (list, dict, bool)):
-        raise InputError(path, "title", "a line of text", got=f"a {type(data['title']).__name__}")
+    sheet_fields(data, path)
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise InputError(path, "questions", "a non-empty list of {family: ID, points: P}", got=repr(questions))
@@ -51,6 +55,29 @@ def load_exam_file(path: str) -> dict:
             raise InputError(path, f"questions[{k}].points", "a number of points from 0 to 1000000",
                              got=repr(points))
     return data
+
+
+def sheet_fields(data: dict, path: str) -> None:
+    """Check (in place) the exam-level fields of the sheets: title, course, date, instructions as
+    text (a YAML date such as 2026-12-14 is kept as written), cover and duplex as true/false."""
+    import datetime
+
+    for field in TEXT_FIELDS:
+        value = data.get(field)
+        if value is None:
+            continue
+        if isinstance(value, datetime.date):
+            value = data[field] = value.isoformat()
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = data[field] = str(value)
+        if not isinstance(value, str):
+            raise InputError(path, field, "a line of text", got=f"a {type(value).__name__}")
+        if len(value) > TEXT_LIMITS[field]:
+            raise InputError(path, field, f"at most {TEXT_LIMITS[field]} characters", got=f"{len(value)} characters",
+                             suggestion="shorten it")
+    for field in SWITCH_FIELDS:
+        if field in data and not isinstance(data[field], bool):
+            raise InputError(path, field, "true or false", got=repr(data[field]))
 
 
 @click.command("families")
@@ -123,7 +150,9 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(seed_source, seed_field, "a whole number >= 0", got=repr(seed))
     plan = ExamPlan(families, tuple(item.get("points") for item in items), n, seed,
-                    title or data.get("title") or "Backpropagation and gradient descent")
+                    title or data.get("title") or "Backpropagation and gradient descent",
+                    course=data.get("course"), date=data.get("date"), instructions=data.get("instructions"),
+                    cover=data.get("cover", False), duplex=data.get("duplex", False))
     written, note = write_exam(plan, out_dir, formats)
     for path in written:
         if path.parent.name != "figures":

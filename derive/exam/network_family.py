@@ -21,7 +21,7 @@ from derive.core.keys import Key
 from derive.core.chained import evaluate_chained
 from derive.present.solution import fill_markers, marker_table, presented, template_solution
 from derive.core.spec import Example, parse_spec, with_rounding
-from derive.exam.family import BLANK, EMPTY_BLANK, Answer, Family, exercises_folder, tolerance_for
+from derive.exam.family import Answer, Family, empty_blanks, exercises_folder, tolerance_for
 
 __all__ = ["NetworkFamily"]
 
@@ -286,7 +286,7 @@ class NetworkFamily(Family):
         cache = self.__dict__.setdefault("_blanked", {})
         if key not in cache:
             template = self._template(part, fmt, precision, rounding)
-            cache[key] = template if blanks else BLANK.sub(lambda _: EMPTY_BLANK[fmt], template)
+            cache[key] = template if blanks else empty_blanks(template, fmt)
         return fill_markers(cache[key], self.markers(params, precision))
 
     def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
