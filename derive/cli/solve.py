@@ -88,12 +88,13 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
     write_with_pdf(folder, lambda wanted: solution_files(solution, wanted, templates_dir, run), formats)
 
 
-def run_solve_variant(code, question_number, formats_text, out_dir, precision, chain_rounding=None):
-    """``derive solve --variant CODE --question K``: the full worked solution of that exam question."""
+def run_solve_variant(code, question_number, formats_text, out_dir, precision, chain_rounding=None, exam=None):
+    """``derive solve --variant CODE --question K [--exam EXAM.yaml]``: the full worked solution of that
+    exam question (the exam file, or family file, decodes teacher-authored questions)."""
     from derive.exam.variants import regenerate
 
     formats = parse_formats(formats_text, FORMATS)
-    variant = regenerate(code)
+    variant = regenerate(code, exam=exam)
     if question_number > len(variant.questions):
         raise InputError("--question", "", f"a question number from 1 to {len(variant.questions)}",
                          got=str(question_number))

@@ -84,9 +84,15 @@ def draw_question(family: Family, seed: int, index: int, number: int, seen: set,
         answers = tuple(family.answers(params))
         reasons = family.problems(params, list(answers))
         signature = family.signature(params, list(answers))
-        if not reasons and signature not in seen:
-            seen.add(signature)
+        if not reasons and (signature is None or signature not in seen):     # None: no twin check
+            if signature is not None:
+                seen.add(signature)
             return Question(number, family, params, answers, attempt)
+    source = getattr(family, "source", "")
+    if not source.startswith("exercises/"):      # a teacher's question: its ranges are what to change
+        raise InputError(source, "", f"number ranges with an acceptable question in {MAX_DRAWS} draws",
+                         got=reasons[0] if reasons else "every draw repeated an earlier variant's answers",
+                         suggestion="widen the ranges or draw fewer variants")
     raise DeriveError(f"exercise family {family.id}: no acceptable variant in {MAX_DRAWS} draws "
                       f"(last reason: {reasons[0] if reasons else 'every draw repeated an earlier variant'})")
 
@@ -116,14 +122,26 @@ def generate(families: Sequence[Family], n: int, seed: int, start: int = 1) -> I
             family.prefetch([])
 
 
-def regenerate(code: str, source: str = "--variant") -> Variant:
-    """The variant a code names, exactly as its exam printed it."""
+def regenerate(code: str, source: str = "--variant", exam: str | None = None) -> Variant:
+    """The variant a code names, exactly as its exam printed it.  A code with teacher-authored
+    questions (overrides, a fixed spec, a family file) needs the ``exam`` file (or family file)
+    they come from."""
     seed, index, family_codes = parse_code(code, source)
+    if exam is not None:
+        from derive.exam.authoring import load_authored
+
+        load_authored(exam)
     try:
         families = [family_by_code(c) for c in family_codes]
     except KeyError as exc:
+        unknown = exc.args[0]
+        if len(unknown) > 3:
+            raise InputError(source, "", "the exam file of a teacher-authored question "
+                             "(derive solve --variant CODE --exam EXAM.yaml; exam: EXAM.yaml in an answer sheet)",
+                             got=f"question code {unknown!r}" + (f", which {exam} does not define (changed since?)"
+                                                                 if exam else " without the exam file")) from None
         raise InputError(source, "", "a code whose families exist in this version of derive",
-                         got=f"unknown family code {exc.args[0]!r}") from None
+                         got=f"unknown family code {unknown!r}") from None
     return next(generate(families, index, seed, start=index))
 
 
