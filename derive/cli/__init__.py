@@ -90,6 +90,31 @@ def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, te
               record=record)
 
 
+@cli.command(epilog="""\b
+Examples:
+  derive question                       # the lecture's network -> output/lecture-question/
+  derive question my-net.yaml --format md,pdf --out handout/
+  derive question my-net.yaml --asked "net[*]" --asked "out[*]" --asked E   # a forward pass
+""")
+@click.argument("spec", required=False, metavar="[SPEC]")
+@click.option("--format", "formats", default="md,tex,pdf", show_default=True, help="Comma-separated: md, tex, pdf.")
+@click.option("--out", "out_dir", default=None, help="Output folder [default: output/<spec name>-question/].")
+@click.option("--precision", default=None, type=click.IntRange(0, 30),
+              help="Decimal places of the given numbers [default: 9; they are shown as written].")
+@click.option("--asked", "asked", multiple=True, metavar="KEY",
+              help="What to compute (repeat): a key (E, w_new[2,1,1]), a kind (w_new[*]) or a kind in a layer "
+                   "(dE/dw[L,*]) [default: the total error and every parameter after the step].")
+def question(spec, formats, out_dir, precision, asked):
+    """The question sheet of SPEC alone: the network, the given values, what to compute and the
+    answer spaces, without the solution's numbers (derive solve writes the key).
+
+    Without SPEC, the lecture's 2-2-2 example.
+    """
+    from derive.cli.solve import run_question
+
+    run_question(spec, formats, out_dir, precision, list(asked) or None)
+
+
 # Commands of other modules register here.
 from derive.cli.exam import exam_command, families_command, stress_command  # noqa: E402
 

@@ -29,7 +29,7 @@ from derive.exam.family import Family
 from derive.exam.network_family import NetworkFamily
 
 __all__ = ["AuthoredFamily", "OVERRIDES", "QUESTION_FIELDS", "FAMILY_FILE_FIELDS", "parse_entry",
-           "question_family", "family_for", "load_family_file", "load_authored", "authored_family",
+           "question_family", "family_for", "load_family_file", "fixed_family", "load_authored", "authored_family",
            "FEASIBILITY_DRAWS"]
 
 #: Fields of the base family's network a question may change, as a spec (CONTRACT §1) names them.
@@ -226,7 +226,6 @@ def _template_path(family_file: Path, name, field: str) -> str:
 
 def _fixed_family(spec_path, overrides: dict, folder: Path, source: str) -> Family:
     from derive.core.spec import load_spec
-    from derive.exam.registry import get_family
 
     if not isinstance(spec_path, str) or not spec_path.strip():
         raise InputError(source, "spec", "the path of a network spec (relative to the exam file)",
@@ -237,24 +236,42 @@ def _fixed_family(spec_path, overrides: dict, folder: Path, source: str) -> Fami
             raise InputError(source, key, "only title, question and asked with spec: (the spec fixes the network)",
                              got="an override", suggestion="change the spec file itself")
     spec = load_spec(folder / spec_path)
+    return fixed_family(spec, source, overrides, title=overrides.get("title") or spec.title or Path(spec_path).stem)
+
+
+def fixed_family(spec, source: str, overrides: dict | None = None, title: str | None = None,
+                 check: bool = True) -> AuthoredFamily:
+    """The question of one fixed network (a NetworkSpec of one step on one example): the total error
+    and every trained parameter after the step, unless ``asked:`` says otherwise.  With ``check``, its
+    answers must pass the exam checks, as a drawn question's do."""
+    from derive.exam.registry import get_family
+
+    overrides = overrides or {}
     if not spec.is_single_step:
-        raise InputError(str(folder / spec_path), "data", "one step on one example (input and target) for an exam",
+        raise InputError(spec.source, "data", "one step on one example (input and target) for a question sheet",
                          got="a training run (data, epochs or momentum)")
     if spec.rounding is not None:
-        raise InputError(str(folder / spec_path), "rounding", "no rounding in an exam question "
+        raise InputError(spec.source, "rounding", "no rounding in an exam question "
                          "(derive exam --chain-rounding N works every network question by hand)", got="a rounding")
     fixed = spec.to_dict()
-    fixed["title"] = overrides.get("title") or spec.title or Path(spec_path).stem
-    base = get_family("backprop-full-step")
+    fixed["title"] = title or spec.title or spec.name
     trained = ["theta_new[*]" if spec.architecture.bias_kind == "theta" else "b_new[*]"] \
         if spec.architecture.train_biases and any(b is not None for b in spec.biases) else []
-    info = copy.deepcopy(base.data)
+    info = copy.deepcopy(get_family("backprop-full-step").data)      # its tolerances and templates
+    parameters = "every weight and " + ("threshold" if spec.architecture.bias_kind == "theta" else "bias") \
+        if trained else "every weight"
     info.update(id="fixed-network", code="FIX", title=fixed["title"],
-                asks="the total error and every parameter after one gradient-descent step",
+                asks=f"the total error and {parameters} after one gradient-descent step",
                 network={"layers": fixed["layers"]}, draw={}, asked=["E", "w_new[*]"] + trained)
-    info["question"] = _default_question(info["asks"], spec.architecture.hidden_uses)
+    info["question"] = _default_question(info["asks"] if "asked" not in overrides else
+                                         "the quantities asked for below", spec.architecture.hidden_uses)
     info.update(_text_overrides(overrides, source, info))
-    return _register(AuthoredFamily(_with_code(info, fixed), fixed=fixed), source)
+    family = AuthoredFamily(_with_code(info, fixed), fixed=fixed)
+    if not check:
+        family.source = source
+        family.asked_keys
+        return family
+    return _register(family, source)
 
 
 # ----------------------------------------------------------------------------- overrides
