@@ -446,9 +446,8 @@ def _check_drawable(family: AuthoredFamily) -> None:
     if family.fixed is not None:
         raise InputError(family.source, "spec", "a network whose asked answers pass the exam checks",
                          got=reason, suggestion="ask for other quantities with asked:, or change the numbers")
-    raise InputError(family.source, "", "number ranges under which a drawn question passes the checks",
-                     got=f"no acceptable draw in {total}, most often because {reason}",
-                     suggestion="widen the ranges, use other numbers, or ask for other quantities")
+    raise InputError(family.source, "", "ranges with an acceptable draw", got=f"none in {total} draws: {reason}",
+                     suggestion="widen the ranges")
 
 
 # ----------------------------------------------------------------------------- decoding
