@@ -79,6 +79,7 @@ def draw_question(family: Family, seed: int, index: int, number: int, seen: set,
     """
     rng = rng or _rng(seed, index, number, family)
     reasons: list[str] = []
+    repeats = 0
     for attempt in range(1, MAX_DRAWS + 1):
         params = first if attempt == 1 and first is not None else family.draw(rng)
         answers = tuple(family.answers(params))
@@ -88,11 +89,15 @@ def draw_question(family: Family, seed: int, index: int, number: int, seen: set,
             if signature is not None:
                 seen.add(signature)
             return Question(number, family, params, answers, attempt)
+        repeats += not reasons
     source = getattr(family, "source", "")
     if not source.startswith("exercises/"):      # a teacher's question: its ranges are what to change
-        raise InputError(source, "", f"number ranges with an acceptable question in {MAX_DRAWS} draws",
-                         got=reasons[0] if reasons else "every draw repeated an earlier variant's answers",
-                         suggestion="widen the ranges or draw fewer variants")
+        if repeats:
+            raise InputError(source, "", "ranges with enough different questions for the variants",
+                             got=f"no new question in {MAX_DRAWS} draws: earlier variants took them",
+                             suggestion="widen the ranges or draw fewer variants")
+        raise InputError(source, "", "ranges with an acceptable draw", got=f"none in {MAX_DRAWS} draws: {reasons[0]}",
+                         suggestion="widen the ranges")
     raise DeriveError(f"exercise family {family.id}: no acceptable variant in {MAX_DRAWS} draws "
                       f"(last reason: {reasons[0] if reasons else 'every draw repeated an earlier variant'})")
 
@@ -135,11 +140,12 @@ def regenerate(code: str, source: str = "--variant", exam: str | None = None) ->
         families = [family_by_code(c) for c in family_codes]
     except KeyError as exc:
         unknown = exc.args[0]
+        if len(unknown) > 3 and exam is None:
+            raise InputError(source, "", "--exam EXAM.yaml (exam: in an answer sheet) for a teacher-authored question",
+                             got=f"question code {unknown!r}") from None
         if len(unknown) > 3:
-            raise InputError(source, "", "the exam file of a teacher-authored question "
-                             "(derive solve --variant CODE --exam EXAM.yaml; exam: EXAM.yaml in an answer sheet)",
-                             got=f"question code {unknown!r}" + (f", which {exam} does not define (changed since?)"
-                                                                 if exam else " without the exam file")) from None
+            raise InputError(source, "", f"a question code that {exam} defines (has it changed since the exam?)",
+                             got=repr(unknown)) from None
         raise InputError(source, "", "a code whose families exist in this version of derive",
                          got=f"unknown family code {unknown!r}") from None
     return next(generate(families, index, seed, start=index))
