@@ -24,7 +24,7 @@ Examples:
   derive solve net.yaml --precision 4 --exact
   derive solve net.yaml --chain-rounding 4   # each step from the previous rounded values, as by hand
   derive solve --variant 2026-7-BFS.GDS-W --question 2   # a question of an exam variant
-  derive solve --variant 2026-3-BFSC5A.GDS-K --exam midterm.yaml   # a teacher-authored one
+  derive solve --variant 2026-3-BFS3QY.GDS-K --exam midterm.yaml   # a teacher-authored one
 """
 
 

@@ -9,7 +9,7 @@ a code from an exam file that has changed since is refused instead of solved dif
 
 >>> family = question_family({"family": "backprop-full-step", "layers": [3, 2, 1]}, "exam.yaml", 0)
 >>> family.code[:3], len(family.code), [str(k) for k in family.asked_keys][:2]
-('BFS', 6, ['E', 'w_new[1,1,1]'])
+('BFS', 6, ['E', 'w_new[2,1,1]'])
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def load_family_file(path, overrides: dict, source: str | None = None) -> Family
             identity[key] = _check_meta(key, data[key], where)
     identity["templates"] = {part: _template_path(path, data[f"{part}_template"], f"{part}_template")
                              for part in ("question", "solution") if f"{part}_template" in data}
-    return _build(base, merged, source or where, identity)
+    return _build(base, merged, source or where, identity, rename=bool(overrides))
 
 
 def _check_meta(key: str, value, where: str):
@@ -260,7 +260,7 @@ def fixed_family(spec, source: str, overrides: dict | None = None, title: str | 
     info = copy.deepcopy(get_family("backprop-full-step").data)      # its tolerances and templates
     parameters = "every weight and " + ("threshold" if spec.architecture.bias_kind == "theta" else "bias") \
         if trained else "every weight"
-    info.update(id="fixed-network", code="FIX", title=fixed["title"],
+    info.update(id="spec", code="FIX", title=fixed["title"], base="backprop-full-step",
                 asks=f"the total error and {parameters} after one gradient-descent step",
                 network={"layers": fixed["layers"]}, draw={}, asked=["E", "w_new[*]"] + trained)
     info["question"] = _default_question(info["asks"] if "asked" not in overrides else
@@ -276,11 +276,11 @@ def fixed_family(spec, source: str, overrides: dict | None = None, title: str | 
 
 # ----------------------------------------------------------------------------- overrides
 
-def _build(base: NetworkFamily, overrides: dict, source: str, identity: dict) -> Family:
+def _build(base: NetworkFamily, overrides: dict, source: str, identity: dict, rename: bool = True) -> Family:
     """The base family with ``overrides`` applied, checked as a spec and for drawable ranges."""
     info = copy.deepcopy(base.data)
     info.pop("source", None)
-    info.update({k: v for k, v in identity.items() if v is not None})
+    info.update({k: v for k, v in identity.items() if v is not None}, base=base.id)
     network, draw = info["network"], info["draw"]
     base_depth = len(network["layers"]) - 1
     for key in NETWORK_FIELDS:
@@ -304,7 +304,7 @@ def _build(base: NetworkFamily, overrides: dict, source: str, identity: dict) ->
         info["question"] = _default_question(info["asks"] if "asked" not in overrides else
                                              "the quantities asked for below", network.get("hidden_uses", "old"))
     info.update(_text_overrides(overrides, source, info))
-    return _register(AuthoredFamily(_with_code(info)), source)
+    return _register(AuthoredFamily(_with_code(info, rename=rename)), source)
 
 
 def _network_value(key: str, value, source: str):
@@ -402,13 +402,15 @@ def _text_overrides(overrides: dict, source: str, info: dict) -> dict:
     return out
 
 
-def _with_code(info: dict, fixed: dict | None = None) -> dict:
-    """``info`` with its code: the base's letters and a checksum of what decides the draws."""
+def _with_code(info: dict, fixed: dict | None = None, rename: bool = True) -> dict:
+    """``info`` with its code: the base's letters and a checksum of what decides the draws; and,
+    with ``rename``, an id of its own (``backprop-full-step-c5a``): answers.json and the Moodle
+    categories keep a changed family apart from the built-in one."""
     content = dict(info, fixed=fixed, templates={part: Path(p).read_text(encoding="utf-8")
                                                  for part, p in info.get("templates", {}).items()})
     digest = zlib.crc32(json.dumps(content, sort_keys=True, default=str).encode())
     letters = "".join(_CODE_LETTERS[(digest >> (5 * k)) % 32] for k in range(3))
-    return dict(info, code=info["code"] + letters)
+    return dict(info, code=info["code"] + letters, id=f"{info['id']}-{letters.lower()}" if rename else info["id"])
 
 
 def _register(family: AuthoredFamily, source: str) -> AuthoredFamily:

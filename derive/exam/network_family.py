@@ -321,8 +321,9 @@ class NetworkFamily(Family):
         if part in teachers:       # a teacher's family file's own template: rendered in the sandbox
             path = Path(teachers[part])
             return render(path.name, context, user_folder=str(path.parent))
-        own = Path(exercises_folder(), self.id, f"{part}.j2")      # a family may bring its own template
-        name = f"{self.id}/{part}.j2" if own.is_file() else f"exam_network_{part}.j2"
+        folder = self.data.get("base", self.id)       # a changed family reuses its base's templates
+        own = Path(exercises_folder(), folder, f"{part}.j2")      # a family may bring its own template
+        name = f"{folder}/{part}.j2" if own.is_file() else f"exam_network_{part}.j2"
         return render(name, context, folders=(exercises_folder(),))
 
     def render(self, params: dict, part: str, fmt: str, precision: int, blanks: bool = False) -> str:
