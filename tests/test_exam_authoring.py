@@ -396,3 +396,11 @@ def test_question_refuses_a_training_run_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "one step on one example" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "q").exists()
+
+
+def test_a_teachers_question_text_keeps_its_math_and_is_escaped_for_latex(tmp_path):
+    entry = 'family: backprop-forward\nquestion: "Compute 50% of it & $E_{total}$ for #1."'
+    status, out = build(tmp_path, "out", str(_exam(tmp_path, entry)), "--format", "tex,md")
+    assert status == 0
+    assert r"Compute 50\% of it \& $E_{total}$ for \#1." in (out / "questions.tex").read_text()
+    assert "Compute 50% of it & $E_{total}$ for #1." in (out / "questions.md").read_text()

@@ -392,7 +392,7 @@ def _text_overrides(overrides: dict, source: str, info: dict) -> dict:
         if not isinstance(overrides["question"], str) or not overrides["question"].strip():
             raise InputError(source, "question", "the question's text (Markdown with $...$ math)",
                              got=repr(overrides["question"]))
-        out["question"] = overrides["question"]
+        out.update(question=overrides["question"], teachers_text=True)
     if "asked" in overrides:
         asked = overrides["asked"]
         if not isinstance(asked, list) or not asked or not all(isinstance(a, str) for a in asked):

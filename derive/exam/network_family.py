@@ -313,7 +313,12 @@ class NetworkFamily(Family):
         context = solution_context(solution)
         asked = [{"key": str(k), "name": self.notation.plain(k), "latex": self.notation.latex(k),
                   "value": f"\x05{k}\x05", "choices": []} for k in self.asked_keys]
-        context.update(training=None, family=self.metadata(), question_text=self.question_text, asked=asked,
+        question_text = self.question_text
+        if fmt == "tex" and self.data.get("teachers_text"):     # a teacher's text: its prose escaped
+            from derive.render.templating import tex_escape_prose
+
+            question_text = tex_escape_prose(question_text)
+        context.update(training=None, family=self.metadata(), question_text=question_text, asked=asked,
                        tikz=tikz(solution), svg_name="@@FIGURE@@", heading="\\subsection", md_heading="####", fmt=fmt)
         if part == "solution":
             context["body"] = render(f"solution_body.{fmt}.j2", context)
