@@ -14,6 +14,8 @@ Examples:
   derive families
   derive exam --family backprop-full-step --family gd-steps -n 60 --seed 2026 --out exam/
   derive exam midterm.yaml --out exam/          # families, points, n and seed from a file
+  derive exam --family families/mine.yaml -n 30 --out exam/   # a family file (docs/families.md)
+  derive solve --variant 2026-1-BFS3QY.FIXKCR.BHLLMD.GDS-N --question 3 --exam midterm.yaml
   derive solve --variant 2026-7-BFS.GDS-W --question 2
 """
 

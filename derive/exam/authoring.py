@@ -419,6 +419,9 @@ def _register(family: AuthoredFamily, source: str) -> AuthoredFamily:
     known = AUTHORED.get(family.code)
     if known is not None and known.data == family.data and known.fixed == family.fixed:
         return known
+    if known is not None:        # 1 in 32768: two different questions drew the same checksum letters
+        raise InputError(source, "title", f"a question whose code differs from {known.source}'s ({family.code})",
+                         got="the same code", suggestion="give one of them another title")
     family.asked_keys        # parses the spec at both ends of every range, and the asked keys
     _check_drawable(family)
     AUTHORED[family.code] = family
