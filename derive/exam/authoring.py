@@ -406,18 +406,24 @@ def _with_code(info: dict, fixed: dict | None = None, rename: bool = True) -> di
     """``info`` with its code: the base's letters and a checksum of what decides the draws; and,
     with ``rename``, an id of its own (``backprop-full-step-c5a``): answers.json and the Moodle
     categories keep a changed family apart from the built-in one."""
-    content = dict(info, fixed=fixed, templates={part: Path(p).read_text(encoding="utf-8")
-                                                 for part, p in info.get("templates", {}).items()})
-    digest = zlib.crc32(json.dumps(content, sort_keys=True, default=str).encode())
+    digest = zlib.crc32(_content(info, fixed).encode())
     letters = "".join(_CODE_LETTERS[(digest >> (5 * k)) % 32] for k in range(3))
     return dict(info, code=info["code"] + letters, id=f"{info['id']}-{letters.lower()}" if rename else info["id"])
+
+
+def _content(info: dict, fixed: dict | None) -> str:
+    """Everything that decides a family's questions, as text: its info, the fixed spec and the
+    texts (not the paths) of its templates."""
+    content = dict(info, fixed=fixed, templates={part: Path(p).read_text(encoding="utf-8")
+                                                 for part, p in info.get("templates", {}).items()})
+    return json.dumps(content, sort_keys=True, default=str)
 
 
 def _register(family: AuthoredFamily, source: str) -> AuthoredFamily:
     """Check the family now (spec fields, asked keys, drawable ranges) and register it by code."""
     family.source = source
     known = AUTHORED.get(family.code)
-    if known is not None and known.data == family.data and known.fixed == family.fixed:
+    if known is not None and _content(known.data, known.fixed) == _content(family.data, family.fixed):
         return known
     if known is not None:        # 1 in 32768: two different questions drew the same checksum letters
         raise InputError(source, "title", f"a question whose code differs from {known.source}'s ({family.code})",
