@@ -119,7 +119,7 @@ def family_for(name, source: str, folder: Path = Path("."), overrides: dict | No
 
     if isinstance(name, str) and _looks_like_path(name):
         return load_family_file(folder / name, overrides or {}, source)
-    family = get_family(name, f"{source}: {field}" if field else source)
+    family = get_family(name, f"{source}.{field}" if field else source)     # "exam.yaml: questions[0].family"
     if not overrides:
         return family
     if not isinstance(family, NetworkFamily):
