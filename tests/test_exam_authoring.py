@@ -207,14 +207,14 @@ def test_solve_variant_with_the_exam_file_reproduces_every_question(example_exam
 
 def test_an_authored_code_without_its_exam_file_is_refused_in_one_line(example_exam, capsys):
     document, _ = example_exam
-    from derive.exam import authoring
+    from derive.exam import registry
 
-    saved = dict(authoring.AUTHORED)
-    authoring.AUTHORED.clear()       # a fresh process has read no exam file
+    saved = dict(registry.AUTHORED)
+    registry.AUTHORED.clear()       # a fresh process has read no exam file
     try:
         assert main(["solve", "--variant", document["variants"][0]["code"], "--format", "json"]) == 2
     finally:
-        authoring.AUTHORED.update(saved)
+        registry.AUTHORED.update(saved)
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--exam" in err
 
@@ -224,15 +224,15 @@ def test_a_changed_exam_file_does_not_solve_old_codes_differently(example_exam, 
     shutil.copytree(EXAMPLE, tmp_path / "exam")
     changed = tmp_path / "exam" / "midterm.yaml"
     changed.write_text(changed.read_text().replace("loss: bce", "loss: half_sse"))
-    from derive.exam import authoring
+    from derive.exam import registry
 
-    saved = dict(authoring.AUTHORED)
-    authoring.AUTHORED.clear()
+    saved = dict(registry.AUTHORED)
+    registry.AUTHORED.clear()
     try:
         status = main(["solve", "--variant", document["variants"][0]["code"], "--exam", str(changed),
                        "--format", "json"])
     finally:
-        authoring.AUTHORED.update(saved)
+        registry.AUTHORED.update(saved)
     assert status == 2
     assert "has it changed since the exam?" in capsys.readouterr().err
 

@@ -27,9 +27,10 @@ import numpy
 from derive.core.errors import InputError, suggest
 from derive.exam.family import Family
 from derive.exam.network_family import NetworkFamily
+from derive.exam.registry import AUTHORED, FAMILIES, all_families, authored_family, get_family
 
 __all__ = ["AuthoredFamily", "OVERRIDES", "QUESTION_FIELDS", "FAMILY_FILE_FIELDS", "parse_entry",
-           "question_family", "family_for", "load_family_file", "fixed_family", "load_authored", "authored_family",
+           "question_family", "family_for", "load_family_file", "fixed_family", "load_authored",
            "FEASIBILITY_DRAWS"]
 
 #: Fields of the base family's network a question may change, as a spec (CONTRACT §1) names them.
@@ -52,8 +53,6 @@ MAX_GRID = 100_001
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 
-#: Authored families by code (for variant codes and for worker processes, which get them by code).
-AUTHORED: dict[str, "AuthoredFamily"] = {}
 
 
 class AuthoredFamily(NetworkFamily):
@@ -78,11 +77,6 @@ class AuthoredFamily(NetworkFamily):
 
     def __reduce__(self):
         return authored_family, (self.code,)
-
-
-def authored_family(code: str) -> AuthoredFamily:
-    """The authored family registered under ``code`` (worker processes unpickle families by code)."""
-    return AUTHORED[code]
 
 
 # ----------------------------------------------------------------------------- exam-file entries
@@ -115,8 +109,6 @@ def question_family(item: dict, source: str, number: int) -> Family:
 def family_for(name, source: str, folder: Path = Path("."), overrides: dict | None = None,
                field: str = "") -> Family:
     """A family named by an id (with optional overrides) or by a family file's path (relative to ``folder``)."""
-    from derive.exam.registry import get_family
-
     if isinstance(name, str) and _looks_like_path(name):
         return load_family_file(folder / name, overrides or {}, source)
     family = get_family(name, f"{source}.{field}" if field else source)     # "exam.yaml: questions[0].family"
@@ -134,8 +126,6 @@ def _looks_like_path(name: str) -> bool:
 
 
 def _network_ids() -> list[str]:
-    from derive.exam.registry import all_families
-
     return [f.id for f in all_families() if isinstance(f, NetworkFamily)]
 
 
@@ -153,7 +143,6 @@ def _identity(base: NetworkFamily, overrides: dict, source: str) -> dict:
 def load_family_file(path, overrides: dict, source: str | None = None) -> Family:
     """A teacher's family file: ``id``, ``title``, ``base`` (a built-in network family) and its overrides."""
     from derive.core.inputs import read_data, read_file
-    from derive.exam.registry import FAMILIES, all_families, get_family
 
     path = Path(path)
     where = str(path)
@@ -244,8 +233,6 @@ def fixed_family(spec, source: str, overrides: dict | None = None, title: str | 
     """The question of one fixed network (a NetworkSpec of one step on one example): the total error
     and every trained parameter after the step, unless ``asked:`` says otherwise.  With ``check``, its
     answers must pass the exam checks, as a drawn question's do."""
-    from derive.exam.registry import get_family
-
     overrides = overrides or {}
     if not spec.is_single_step:
         raise InputError(spec.source, "data", "one step on one example (input and target) for a question sheet",
