@@ -138,6 +138,7 @@ def run_question(spec_path, formats_text, out_dir, precision, asked=None):
 
     formats = parse_formats(formats_text, QUESTION_FORMATS)
     spec = load_spec(spec_path) if spec_path else builtin_spec()
+    spec = with_rounding(spec, "off")      # a question shows no worked numbers: its rounding does not matter
     precision = DEFAULT_PRECISION if precision is None else precision
     files = question_files(spec, [f for f in formats if f != "pdf"], precision, asked)   # input errors first
     folder = Path(out_dir) if out_dir else Path("output") / f"{spec.name}-question"
