@@ -14,6 +14,8 @@ Examples:
   derive families
   derive exam --family backprop-full-step --family gd-steps -n 60 --seed 2026 --out exam/
   derive exam midterm.yaml --out exam/          # families, points, n and seed from a file
+  derive exam --family families/mine.yaml -n 30 --out exam/   # a family file (docs/families.md)
+  derive solve --variant 2026-1-BFS3QY.FIXKCR.BHLBF8.GDS-6 --question 3 --exam midterm.yaml
   derive solve --variant 2026-7-BFS.GDS-W --question 2
 """
 
@@ -29,6 +31,7 @@ def load_exam_file(path: str) -> dict:
     """An exam file: ``title``, ``seed``, ``n``, ``questions: [{family: ID, points: P}, ...]``."""
     from derive.core.errors import suggest
     from derive.core.inputs import read_data, read_file
+    from derive.exam.authoring import parse_entry
 
     data = read_data(read_file(path, "exam file"), path)
     if not isinstance(data, dict):
@@ -42,14 +45,7 @@ def load_exam_file(path: str) -> dict:
     if not isinstance(questions, list) or not questions:
         raise InputError(path, "questions", "a non-empty list of {family: ID, points: P}", got=repr(questions))
     for k, item in enumerate(questions):
-        if isinstance(item, str):
-            questions[k] = {"family": item}
-        elif not isinstance(item, dict) or "family" not in item:
-            raise InputError(path, f"questions[{k}]", "a family id or {family: ID, points: P}", got=repr(item))
-        for key in questions[k]:
-            if key not in ("family", "points"):
-                raise InputError(path, f"questions[{k}].{key}", "family or points", got="an unknown field",
-                                 suggestion=suggest(str(key), ("family", "points")))
+        questions[k] = parse_entry(item, path, f"questions[{k}]")     # family (with overrides) or spec
         points = questions[k].get("points")
         if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points < 1e6):
             raise InputError(path, f"questions[{k}].points", "a number of points from 0 to 1000000",
@@ -98,7 +94,8 @@ def families_command(fmt):
 
 @click.command("exam", epilog=EXAM_EPILOG)
 @click.argument("exam_file", required=False, metavar="[EXAM.yaml]")
-@click.option("--family", "family_ids", multiple=True, help="An exercise family (repeat for several questions).")
+@click.option("--family", "family_ids", multiple=True,
+              help="An exercise family's id or a family file (repeat for several questions).")
 @click.option("-n", "n", type=int, default=None, help="Number of variants [default: the exam file's, else 1].")
 @click.option("--seed", type=int, default=None, help="Seed of the whole exam [default: the exam file's, else 1].")
 @click.option("--out", "out_dir", required=True, help="Output folder.")
@@ -113,7 +110,7 @@ def families_command(fmt):
                    "backpropagation sheets) or gamma (some lectures' letter for the step size).")
 def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_rounding, lr_symbol):
     """N randomized variants: question and solution sheets, answer keys, Moodle XML, Canvas QTI."""
-    from derive.exam.registry import get_family
+    from derive.exam.authoring import family_for, question_family
     from derive.exam.writer import EXAM_FORMATS, ExamPlan, write_exam
 
     formats = parse_formats(formats, EXAM_FORMATS)
@@ -124,11 +121,10 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
     if not items:
         raise InputError("derive exam", "", "an exam file or at least one --family", got="neither",
                          suggestion="see 'derive families' for the ids")
-    if family_ids:
-        families = tuple(get_family(f, "--family") for f in family_ids)
+    if family_ids:     # an id, or a teacher's family file
+        families = tuple(family_for(f, "--family") for f in family_ids)
     else:
-        families = tuple(get_family(item["family"], f"{exam_file}: questions[{k}].family")
-                         for k, item in enumerate(items))
+        families = tuple(question_family(item, exam_file, k) for k, item in enumerate(items))
     if lr_symbol != "eta":
         from derive.render.templating import LR_SYMBOLS
 
@@ -162,16 +158,17 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
 
 
 @click.command("stress")
-@click.argument("family_id", metavar="FAMILY")
+@click.argument("family_id", metavar="FAMILY|FAMILY.yaml")
 @click.option("-n", "n", type=click.IntRange(1), default=1000, show_default=True, help="Number of seeds.")
 @click.option("--seed", type=int, default=1, show_default=True, help="First seed.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def stress_command(family_id, n, seed, fmt):
-    """Run a family over N seeds: failures, degenerate draws and the spread of every answer."""
-    from derive.exam.registry import get_family
+    """Run a family (an id or a family file) over N seeds: failures, degenerate draws and the spread
+    of every answer."""
+    from derive.exam.authoring import family_for
     from derive.exam.stress import stress
 
-    report = stress(get_family(family_id, "FAMILY"), check_count(n, "-n", "", MAX_STRESS_SEEDS, "seeds"), seed)
+    report = stress(family_for(family_id, "FAMILY"), check_count(n, "-n", "", MAX_STRESS_SEEDS, "seeds"), seed)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return

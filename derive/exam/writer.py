@@ -214,10 +214,11 @@ def _rendered(plan: ExamPlan, formats):
 
 def _keep(variant: Variant, seen: list[set]) -> bool:
     signatures = [q.family.signature(q.params, list(q.answers)) for q in variant.questions]
-    if any(sig in taken for sig, taken in zip(signatures, seen)):
+    if any(sig is not None and sig in taken for sig, taken in zip(signatures, seen)):
         return False
     for sig, taken in zip(signatures, seen):
-        taken.add(sig)
+        if sig is not None:      # None: a fixed question, the same in every variant
+            taken.add(sig)
     return True
 
 

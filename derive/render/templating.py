@@ -37,7 +37,7 @@ from derive.core.errors import InputError
 from derive.core.limits import TEMPLATE_MACRO_DEPTH, TEMPLATE_OUTPUT, TEMPLATE_SECONDS, TooSlow, time_limit
 from derive.present.formatting import DEFAULT_PRECISION, format_number, latex_number
 
-__all__ = ["latex_environment", "markdown_environment", "shared_environment", "tex_escape", "render",
+__all__ = ["latex_environment", "markdown_environment", "shared_environment", "tex_escape", "tex_escape_prose", "render",
            "LR_SYMBOLS", "DEFAULT_LR_SYMBOL"]
 
 #: ``--lr-symbol`` choices: the LaTeX of the learning rate (step size) on every sheet.
@@ -126,6 +126,18 @@ def tex_escape(text) -> str:
     Midterm -- ``Pr\\"{u}fung'' --- \\L{}\\'{o}d\\'{z}
     """
     return "".join(_tex_char(ch) for ch in str(text))
+
+
+def tex_escape_prose(text) -> str:
+    """A user's text with ``$...$`` math into LaTeX: the prose escaped, the math kept as written.
+
+    >>> tex_escape_prose("50% of $E_{total}$ & more")
+    '50\\\\% of $E_{total}$ \\\\& more'
+    """
+    parts = str(text).split("$")
+    if len(parts) % 2 == 0:          # an unmatched $: all of it is prose
+        return tex_escape(text)
+    return "$".join(part if k % 2 else tex_escape(part) for k, part in enumerate(parts))
 
 
 def count(number: int, noun: str) -> str:
