@@ -33,7 +33,7 @@ LECTURE = "lecture"
 VARIANT_CODE = re.compile(r"^\d+-\d+-[A-Za-z0-9.]+-[A-Za-z0-9]$")   # 2026-7-BFS.GDS-W
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 NULL_WORDS = ("", "~", "null", "Null", "NULL", None)
-SHEET_FIELDS = ("exercise", "question", "answers", "tolerance", "asks", "student", "email", "id", "points",
+SHEET_FIELDS = ("exercise", "question", "exam", "answers", "tolerance", "asks", "student", "email", "id", "points",
                 "consistent_credit")
 
 
@@ -145,7 +145,7 @@ def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
         found = False
     if not found:
         if VARIANT_CODE.match(exercise.strip()):
-            return _variant_spec(exercise, data.get("question", "1"), source)
+            return _variant_spec(exercise, data.get("question", "1"), source, _exam_file(data, source, base))
         raise InputError(source, "exercise", f"a spec file path (relative to the sheet), a variant code or '{LECTURE}'",
                          got=f"'{exercise}' (no such file)", suggestion=suggest(exercise, [LECTURE]))
     spec = load_spec(path)
@@ -155,12 +155,22 @@ def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
     return spec
 
 
-def _variant_spec(code: str, question, source: str) -> NetworkSpec:
+def _exam_file(data: dict, source: str, base: Path | None) -> str | None:
+    """``exam: midterm.yaml`` (relative to the sheet): the exam file of a teacher-authored question."""
+    exam = data.get("exam")
+    if exam in NULL_WORDS:
+        return None
+    if not isinstance(exam, str):
+        raise InputError(source, "exam", "the path of the exam file (relative to the sheet)", got=repr(exam))
+    return str((base or Path(".")) / exam)
+
+
+def _variant_spec(code: str, question, source: str, exam: str | None = None) -> NetworkSpec:
     """The network of question K of an exam variant (``exercise: 2026-7-BFS.GDS-W``, ``question: K``)."""
     from derive.exam.variants import regenerate
     from derive.core.spec import parse_spec
 
-    variant = regenerate(code, f"{source}: exercise")
+    variant = regenerate(code, f"{source}: exercise", exam)
     if not (isinstance(question, str) and question.isdigit() and 1 <= int(question) <= len(variant.questions)):
         raise InputError(source, "question", f"a question number from 1 to {len(variant.questions)}",
                          got=repr(question))

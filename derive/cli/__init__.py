@@ -24,6 +24,7 @@ Examples:
   derive solve net.yaml --precision 4 --exact
   derive solve net.yaml --chain-rounding 4   # each step from the previous rounded values, as by hand
   derive solve --variant 2026-7-BFS.GDS-W --question 2   # a question of an exam variant
+  derive solve --variant 2026-3-BFS3QY.GDS-K --exam midterm.yaml   # a teacher-authored one
 """
 
 
@@ -61,12 +62,14 @@ def cli():
 @click.option("--variant", "variant_code", default=None, help="Regenerate a question of an exam variant (its code).")
 @click.option("--question", "question_number", default=1, show_default=True, type=click.IntRange(1),
               help="Which question of --variant.")
+@click.option("--exam", "exam_file", default=None, metavar="EXAM.yaml",
+              help="With --variant: the exam file (or family file) of its teacher-authored questions.")
 @click.option("--record", default="shown", show_default=True, metavar="shown|all|N",
               help="Training runs: the update steps whose every quantity goes into the JSON's iterations: "
                    "those the sheet works out (steps 1, 2 and the last), all, or the first N as well. "
                    "The loss and parameters after every epoch are always there.")
 def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, templates_dir, max_weights,
-          variant_code, question_number, record):
+          variant_code, question_number, exam_file, record):
     """Worked solution of one backpropagation step (or training run) for SPEC.
 
     Without SPEC, solves the lecture's 2-2-2 example.  With --variant CODE, solves question K
@@ -76,13 +79,40 @@ def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, te
 
     if question_number != 1 and variant_code is None:
         raise click.UsageError("--question needs --variant CODE (the question of an exam variant)")
+    if exam_file and variant_code is None:
+        raise click.UsageError("--exam needs --variant CODE (a variant of that exam)")
     if variant_code is not None:      # an empty code is refused as a code, not read as "no variant"
         if spec:
             raise click.UsageError("give either SPEC or --variant, not both")
-        run_solve_variant(variant_code, question_number, formats, out_dir, precision, chain_rounding)
+        run_solve_variant(variant_code, question_number, formats, out_dir, precision, chain_rounding, exam_file)
         return
     run_solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights, chain_rounding,
               record=record)
+
+
+@cli.command(epilog="""\b
+Examples:
+  derive question                       # the lecture's network -> output/lecture-question/
+  derive question my-net.yaml --format md,pdf --out handout/
+  derive question my-net.yaml --asked "net[*]" --asked "out[*]" --asked E   # a forward pass
+""")
+@click.argument("spec", required=False, metavar="[SPEC]")
+@click.option("--format", "formats", default="md,tex,pdf", show_default=True, help="Comma-separated: md, tex, pdf.")
+@click.option("--out", "out_dir", default=None, help="Output folder [default: output/<spec name>-question/].")
+@click.option("--precision", default=None, type=click.IntRange(0, 30),
+              help="Decimal places of the given numbers [default: 9; they are shown as written].")
+@click.option("--asked", "asked", multiple=True, metavar="KEY",
+              help="What to compute (repeat): a key (E, w_new[2,1,1]), a kind (w_new[*]) or a kind in a layer "
+                   "(dE/dw[L,*]) [default: the total error and every parameter after the step].")
+def question(spec, formats, out_dir, precision, asked):
+    """The question sheet of SPEC alone: the network, the given values, what to compute and the
+    answer spaces, without the solution's numbers (derive solve writes the key).
+
+    Without SPEC, the lecture's 2-2-2 example.
+    """
+    from derive.cli.solve import run_question
+
+    run_question(spec, formats, out_dir, precision, list(asked) or None)
 
 
 # Commands of other modules register here.

@@ -14,16 +14,24 @@ Examples:
   derive families
   derive exam --family backprop-full-step --family gd-steps -n 60 --seed 2026 --out exam/
   derive exam midterm.yaml --out exam/          # families, points, n and seed from a file
+  derive exam --family families/mine.yaml -n 30 --out exam/   # a family file (docs/families.md)
+  derive solve --variant 2026-1-BFS3QY.FIXKCR.BHLBF8.GDS-6 --question 3 --exam midterm.yaml
   derive solve --variant 2026-7-BFS.GDS-W --question 2
 """
 
-EXAM_FIELDS = ("title", "seed", "n", "questions", "precision")
+EXAM_FIELDS = ("title", "course", "date", "instructions", "cover", "duplex", "seed", "n", "questions", "precision")
+#: The exam-level fields printed on the sheets (CONTRACT §7), as text or as a yes/no switch.
+TEXT_FIELDS = ("title", "course", "date", "instructions")
+SWITCH_FIELDS = ("cover", "duplex")
+#: The longest text of a sheet field: a line (title, course, date), or a paragraph (instructions).
+TEXT_LIMITS = {"title": 200, "course": 200, "date": 100, "instructions": 2000}
 
 
 def load_exam_file(path: str) -> dict:
     """An exam file: ``title``, ``seed``, ``n``, ``questions: [{family: ID, points: P}, ...]``."""
     from derive.core.errors import suggest
     from derive.core.inputs import read_data, read_file
+    from derive.exam.authoring import parse_entry
 
     data = read_data(read_file(path, "exam file"), path)
     if not isinstance(data, dict):
@@ -32,25 +40,40 @@ def load_exam_file(path: str) -> dict:
         if key not in EXAM_FIELDS:
             raise InputError(path, str(key), "a known field (" + ", ".join(EXAM_FIELDS) + ")", got="an unknown field",
                              suggestion=suggest(str(key), EXAM_FIELDS))
-    if isinstance(data.get("title"), (list, dict, bool)):
-        raise InputError(path, "title", "a line of text", got=f"a {type(data['title']).__name__}")
+    sheet_fields(data, path)
     questions = data.get("questions")
     if not isinstance(questions, list) or not questions:
         raise InputError(path, "questions", "a non-empty list of {family: ID, points: P}", got=repr(questions))
     for k, item in enumerate(questions):
-        if isinstance(item, str):
-            questions[k] = {"family": item}
-        elif not isinstance(item, dict) or "family" not in item:
-            raise InputError(path, f"questions[{k}]", "a family id or {family: ID, points: P}", got=repr(item))
-        for key in questions[k]:
-            if key not in ("family", "points"):
-                raise InputError(path, f"questions[{k}].{key}", "family or points", got="an unknown field",
-                                 suggestion=suggest(str(key), ("family", "points")))
+        questions[k] = parse_entry(item, path, f"questions[{k}]")     # family (with overrides) or spec
         points = questions[k].get("points")
         if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points < 1e6):
             raise InputError(path, f"questions[{k}].points", "a number of points from 0 to 1000000",
                              got=repr(points))
     return data
+
+
+def sheet_fields(data: dict, path: str) -> None:
+    """Check (in place) the exam-level fields of the sheets: title, course, date, instructions as
+    text (a YAML date such as 2026-12-14 is kept as written), cover and duplex as true/false."""
+    import datetime
+
+    for field in TEXT_FIELDS:
+        value = data.get(field)
+        if value is None:
+            continue
+        if isinstance(value, datetime.date):
+            value = data[field] = value.isoformat()
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = data[field] = str(value)
+        if not isinstance(value, str):
+            raise InputError(path, field, "a line of text", got=f"a {type(value).__name__}")
+        if len(value) > TEXT_LIMITS[field]:
+            raise InputError(path, field, f"at most {TEXT_LIMITS[field]} characters", got=f"{len(value)} characters",
+                             suggestion="shorten it")
+    for field in SWITCH_FIELDS:
+        if field in data and not isinstance(data[field], bool):
+            raise InputError(path, field, "true or false", got=repr(data[field]))
 
 
 @click.command("families")
@@ -71,7 +94,8 @@ def families_command(fmt):
 
 @click.command("exam", epilog=EXAM_EPILOG)
 @click.argument("exam_file", required=False, metavar="[EXAM.yaml]")
-@click.option("--family", "family_ids", multiple=True, help="An exercise family (repeat for several questions).")
+@click.option("--family", "family_ids", multiple=True,
+              help="An exercise family's id or a family file (repeat for several questions).")
 @click.option("-n", "n", type=int, default=None, help="Number of variants [default: the exam file's, else 1].")
 @click.option("--seed", type=int, default=None, help="Seed of the whole exam [default: the exam file's, else 1].")
 @click.option("--out", "out_dir", required=True, help="Output folder.")
@@ -87,7 +111,7 @@ def families_command(fmt):
                    "backpropagation sheets) or gamma (some lectures' letter for the step size).")
 def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_rounding, lr_symbol):
     """N randomized variants: question and solution sheets, answer keys, Moodle XML, Canvas QTI."""
-    from derive.exam.registry import get_family
+    from derive.exam.authoring import family_for, question_family
     from derive.exam.writer import EXAM_FORMATS, ExamPlan, write_exam
 
     formats = parse_formats(formats, EXAM_FORMATS)
@@ -98,11 +122,10 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
     if not items:
         raise InputError("derive exam", "", "an exam file or at least one --family", got="neither",
                          suggestion="see 'derive families' for the ids")
-    if family_ids:
-        families = tuple(get_family(f, "--family") for f in family_ids)
+    if family_ids:     # an id, or a teacher's family file
+        families = tuple(family_for(f, "--family") for f in family_ids)
     else:
-        families = tuple(get_family(item["family"], f"{exam_file}: questions[{k}].family")
-                         for k, item in enumerate(items))
+        families = tuple(question_family(item, exam_file, k) for k, item in enumerate(items))
     if lr_symbol != "eta":
         from derive.render.templating import LR_SYMBOLS
 
@@ -127,6 +150,8 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
 
     plan = ExamPlan(families, tuple(item.get("points") for item in items), n, seed,
                     title or data.get("title") or "Backpropagation and gradient descent",
+                    course=data.get("course"), date=data.get("date"), instructions=data.get("instructions"),
+                    cover=data.get("cover", False), duplex=data.get("duplex", False),
                     checker=exercise_script if "html" in formats else None)
     written, note = write_exam(plan, out_dir, formats)
     for path in written:
@@ -137,16 +162,17 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
 
 
 @click.command("stress")
-@click.argument("family_id", metavar="FAMILY")
+@click.argument("family_id", metavar="FAMILY|FAMILY.yaml")
 @click.option("-n", "n", type=click.IntRange(1), default=1000, show_default=True, help="Number of seeds.")
 @click.option("--seed", type=int, default=1, show_default=True, help="First seed.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def stress_command(family_id, n, seed, fmt):
-    """Run a family over N seeds: failures, degenerate draws and the spread of every answer."""
-    from derive.exam.registry import get_family
+    """Run a family (an id or a family file) over N seeds: failures, degenerate draws and the spread
+    of every answer."""
+    from derive.exam.authoring import family_for
     from derive.exam.stress import stress
 
-    report = stress(get_family(family_id, "FAMILY"), check_count(n, "-n", "", MAX_STRESS_SEEDS, "seeds"), seed)
+    report = stress(family_for(family_id, "FAMILY"), check_count(n, "-n", "", MAX_STRESS_SEEDS, "seeds"), seed)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         return

@@ -14,6 +14,7 @@ from derive.render.outputs import parse_formats, write_with_pdf
 from derive.core.spec import MAX_WEIGHTS, NOTATIONS, builtin_spec, load_spec, with_rounding
 
 FORMATS = ("md", "tex", "pdf", "json", "html")
+QUESTION_FORMATS = ("md", "tex", "pdf")
 
 
 def _refuse_non_finite(spec, solution) -> None:
@@ -106,12 +107,13 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
                    formats)
 
 
-def run_solve_variant(code, question_number, formats_text, out_dir, precision, chain_rounding=None):
-    """``derive solve --variant CODE --question K``: the full worked solution of that exam question."""
+def run_solve_variant(code, question_number, formats_text, out_dir, precision, chain_rounding=None, exam=None):
+    """``derive solve --variant CODE --question K [--exam EXAM.yaml]``: the full worked solution of that
+    exam question (the exam file, or family file, decodes teacher-authored questions)."""
     from derive.exam.variants import regenerate
 
     formats = parse_formats(formats_text, FORMATS)
-    variant = regenerate(code)
+    variant = regenerate(code, exam=exam)
     if question_number > len(variant.questions):
         raise InputError("--question", "", f"a question number from 1 to {len(variant.questions)}",
                          got=str(question_number))
@@ -151,3 +153,17 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision, c
         write_with_pdf(folder, lambda wanted: solution_files(solution, wanted, checker=exercise_script), formats)
         return
     write_with_pdf(folder, lambda wanted: question.family.solve_files(question.params, wanted, precision), formats)
+
+
+def run_question(spec_path, formats_text, out_dir, precision, asked=None):
+    """``derive question [SPEC]``: the question sheet of a network alone (no solution numbers)."""
+    from derive.exam.question_sheet import question_files
+
+    formats = parse_formats(formats_text, QUESTION_FORMATS)
+    spec = load_spec(spec_path) if spec_path else builtin_spec()
+    spec = with_rounding(spec, "off")      # a question shows no worked numbers: its rounding does not matter
+    precision = DEFAULT_PRECISION if precision is None else precision
+    files = question_files(spec, [f for f in formats if f != "pdf"], precision, asked)   # input errors first
+    folder = Path(out_dir) if out_dir else Path("output") / f"{spec.name}-question"
+    write_with_pdf(folder, lambda wanted: question_files(spec, wanted, precision, asked) if "pdf" in wanted
+                   else {name: text for name, text in files.items()}, formats)

@@ -13,7 +13,6 @@ by anyone.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from dataclasses import dataclass
@@ -21,12 +20,25 @@ from importlib import resources
 
 import numpy
 
-__all__ = ["Family", "Answer", "tolerance_for", "exercises_folder", "BLANK"]
+__all__ = ["Family", "Answer", "tolerance_for", "exercises_folder", "BLANK", "CHOICE", "empty_blanks", "asked_order",
+           "question_points"]
 
 #: An answer blank in a rendered question, as the ``blank(key)`` macro of exam_macros.j2 writes it.
 BLANK = re.compile(r"@@BLANK:(.+?)@@")
+#: Where a multiple-choice answer is asked, as the ``choices(item)`` macro records it (nothing on a sheet).
+CHOICE = re.compile(r"@@CHOICE:(.+?)@@")
 #: What a blank becomes on a sheet: an empty table cell in Markdown, a line to write on in LaTeX.
 EMPTY_BLANK = {"md": " ", "tex": r"\hrulefill"}
+
+
+def empty_blanks(text: str, fmt: str) -> str:
+    """A rendered question as printed: its blanks empty, its choice marks gone."""
+    return CHOICE.sub("", BLANK.sub(lambda _: EMPTY_BLANK[fmt], text))
+
+
+def asked_order(text: str) -> list[str]:
+    """The keys of a rendered question's blanks and choice marks, in the order they appear."""
+    return [m.group(1) or m.group(2) for m in re.finditer(r"@@BLANK:(.+?)@@|@@CHOICE:(.+?)@@", text)]
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,18 @@ def tolerance_for(value: float, relative: float = 0.002, absolute: float = 5e-5)
     raw = abs(value) * relative + absolute
     digits = 1 - int(math.floor(math.log10(raw)))
     return math.ceil(raw * 10 ** digits - 1e-9) / 10 ** digits
+
+
+def question_points(points: float | None, answers: int) -> float | int:
+    """A question's points: the exam file's ``points:`` (a whole number as an int), else one per
+    asked answer, as Moodle and Canvas count them without it.
+
+    >>> question_points(10.0, 9), question_points(2.5, 2), question_points(None, 9)
+    (10, 2.5, 9)
+    """
+    if points is None:
+        return answers
+    return int(points) if float(points).is_integer() else float(points)
 
 
 def exercises_folder() -> str:
@@ -114,6 +138,11 @@ class Family:
         """What must differ between two variants of one exam: the answers (and the options offered)."""
         return tuple((round(a.value, 6), a.choices) for a in answers)
 
+    def shown_answer(self, answer: Answer) -> Answer:
+        """The answer as a learning platform shows it (its options in the sheets' wording); the
+        answer key (answers.json) keeps ``answer`` itself."""
+        return answer
+
     def prefetch(self, candidates: list[dict]) -> None:
         """Evaluate many candidate draws at once (optional speed-up; ``[]`` forgets them)."""
 
@@ -128,7 +157,7 @@ class Family:
         ``@@BLANK:<key>@@`` (for Moodle, which puts a cloze sub-question in each).
         """
         text = self.render_body(params, part, fmt, precision)
-        return text if blanks else BLANK.sub(lambda _: EMPTY_BLANK[fmt], text)
+        return text if blanks else empty_blanks(text, fmt)
 
     def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
         """The rendered template, with its blanks as markers."""
@@ -142,7 +171,10 @@ class Family:
         """The family writing the learning rate as ``lr_symbol`` (``r"\\gamma"``, the lecture's letter)."""
         if lr_symbol == self.lr_symbol:
             return self
-        twin = copy.copy(self)
+        # Not copy.copy: registered families copy (and pickle) by id, which would give back, and
+        # change, the registered family itself.
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
         twin.lr_symbol = lr_symbol
         return twin
 

@@ -24,7 +24,7 @@ from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
-from derive.exam.family import BLANK, Answer
+from derive.exam.family import BLANK, CHOICE, Answer
 from derive.exam.variants import Question
 
 __all__ = ["markdown_to_html", "markdown_inline", "math_html", "place_blanks", "answer_mark",
@@ -213,7 +213,7 @@ def place_blanks(markdown: str, answers: tuple[Answer, ...]) -> tuple[str, dict[
         placed[k] = True
         return answer_mark(k)
 
-    return BLANK.sub(place, markdown), placed
+    return BLANK.sub(place, CHOICE.sub("", markdown)), placed
 
 
 def check_numeric(answer: Answer, platform: str = "Moodle") -> None:

@@ -46,12 +46,12 @@ import io
 import math
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from xml.sax.saxutils import escape as _xml_escape
 
 from markdown_it.common.utils import escapeHtml
 
-from derive.exam.family import Answer
+from derive.exam.family import Answer, question_points
 # The Markdown -> HTML conversion and a question's pieces are shared with the Canvas export (qti.py).
 from derive.exam.lms_html import (answer_mark, check_choice, check_numeric, markdown_inline, markdown_to_html,
                                   math_html, question_html)
@@ -59,7 +59,7 @@ from derive.exam.variants import Question, Variant
 
 __all__ = ["moodle_xml", "write_moodle", "question_xml", "markdown_to_html", "markdown_inline",
            "math_html", "cloze_escape",
-           "cloze_number", "cloze_subquestion", "DIAGRAM_NAME", "PENALTY"]
+           "cloze_number", "cloze_subquestion", "cloze_weights", "DIAGRAM_NAME", "PENALTY"]
 
 DIAGRAM_NAME = "net.svg"
 PENALTY = "0.3333333"          # Moodle's default penalty for a cloze question
@@ -100,6 +100,30 @@ def cloze_escape(text: str) -> str:
     if out.endswith("\\"):                      # would escape the separator that follows
         out += " "
     return out
+
+
+def cloze_weights(points: float | None, count: int) -> tuple[list[int], str | None]:
+    """The sub-question weights of a cloze question worth ``points`` with ``count`` blanks, and a
+    note when Moodle cannot give it exactly that mark.
+
+    Moodle's importer makes a cloze question's mark the sum of its sub-questions' weights (whole
+    numbers, ``{2:NUMERICAL:...}``), whatever ``<defaultgrade>`` says; so whole points are shared
+    out as whole weights, the first blanks taking the remainder (10 points over 9 blanks: 2 + 8 x 1).
+    Without points every blank weighs 1.  Points that are no whole number, or fewer than the blanks,
+    cannot be shared so: each blank then weighs 1, and the note says to set the mark in the quiz.
+
+    >>> cloze_weights(10, 9)
+    ([2, 1, 1, 1, 1, 1, 1, 1, 1], None)
+    >>> cloze_weights(4, 9)[1]
+    'worth 9 in Moodle (one per blank), not 4: set its maximum mark in the quiz'
+    """
+    if points is None or count == 0:
+        return [1] * count, None
+    if float(points).is_integer() and int(points) >= count:
+        base, extra = divmod(int(points), count)
+        return [base + 1 if k < extra else base for k in range(count)], None
+    shown = int(points) if float(points).is_integer() else points
+    return [1] * count, f"worth {count} in Moodle (one per blank), not {shown}: set its maximum mark in the quiz"
 
 
 def cloze_subquestion(answer: Answer, weight: int = 1, inline: Callable[[str], str] | None = None) -> str:
@@ -151,14 +175,17 @@ def _category_xml(title: str, family) -> str:
     ])
 
 
-def question_xml(variant: Variant, question: Question, precision: int = 4) -> str:
-    """One ``<question type="cloze">`` element (indented for a ``<quiz>``)."""
+def question_xml(variant: Variant, question: Question, precision: int = 4, points: float | None = None) -> str:
+    """One ``<question type="cloze">`` element (indented for a ``<quiz>``), worth ``points``
+    (the exam file's; None: one per blank) as far as whole weights allow (:func:`cloze_weights`)."""
     parts = question_html(question, precision, f"@@PLUGINFILE@@/{DIAGRAM_NAME}")
     files = {DIAGRAM_NAME: parts.figure.encode("utf-8")} if parts.figure is not None else {}
     body = parts.body
     lines = []
+    weights, _ = cloze_weights(points, len(question.answers))
     for k, answer in enumerate(question.answers):
-        sub = cloze_subquestion(answer, inline=parts.inline)
+        answer = question.family.shown_answer(answer)
+        sub = cloze_subquestion(answer, weights[k], inline=parts.inline)
         if parts.placed.get(k):
             body = body.replace(answer_mark(k), sub)
         elif answer.is_choice:
@@ -177,6 +204,7 @@ def question_xml(variant: Variant, question: Question, precision: int = 4) -> st
         "    </name>",
         _text_area("questiontext", text, files),
         _text_area("generalfeedback", solution, files),
+        f"    <defaultgrade>{question_points(points, len(question.answers))}</defaultgrade>",
         f"    <penalty>{PENALTY}</penalty>",
         "    <hidden>0</hidden>",
         f"    <idnumber>{_xml_escape(f'{variant.code}-{question.number}')}</idnumber>",
@@ -185,16 +213,22 @@ def question_xml(variant: Variant, question: Question, precision: int = 4) -> st
 
 
 def _write(variants: Iterable[Variant], write: Callable[[str], object], precision: int, title: str,
-           buffer_factory) -> None:
-    """Questions are buffered per family (in memory or temporary files), then written family by family."""
+           buffer_factory, points: Sequence[float | None] = ()) -> list[str]:
+    """Questions are buffered per family (in memory or temporary files), then written family by family.
+    Returns a note for each question whose points Moodle cannot give it exactly."""
     buffers: dict[str, object] = {}
     families: dict[str, object] = {}
+    notes: dict[int, str] = {}
     for variant in variants:
         for question in variant.questions:
             fid = question.family.id
             if fid not in buffers:
                 buffers[fid], families[fid] = buffer_factory(), question.family
-            buffers[fid].write(question_xml(variant, question, precision) + "\n")
+            given = points[question.number - 1] if question.number <= len(points) else None
+            note = cloze_weights(given, len(question.answers))[1]
+            if note and question.number not in notes:
+                notes[question.number] = f"moodle.xml: question {question.number} is {note}"
+            buffers[fid].write(question_xml(variant, question, precision, given) + "\n")
     write('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n')
     for fid, buffer in buffers.items():
         write(_category_xml(title, families[fid]) + "\n")
@@ -203,17 +237,21 @@ def _write(variants: Iterable[Variant], write: Callable[[str], object], precisio
             write(chunk)
         buffer.close()
     write("</quiz>\n")
+    return [notes[k] for k in sorted(notes)]
 
 
-def moodle_xml(variants: Iterable[Variant], precision: int = 4, title: str = "derive exam") -> str:
+def moodle_xml(variants: Iterable[Variant], precision: int = 4, title: str = "derive exam",
+               points: Sequence[float | None] = ()) -> str:
     """The whole Moodle XML file as a string (see :func:`write_moodle` to stream to disk)."""
     parts: list[str] = []
-    _write(variants, parts.append, precision, title, io.StringIO)
+    _write(variants, parts.append, precision, title, io.StringIO, points)
     return "".join(parts)
 
 
-def write_moodle(variants: Iterable[Variant], path, precision: int = 4, title: str = "derive exam") -> None:
-    """Write the Moodle XML file to ``path``; memory stays flat in the number of variants."""
+def write_moodle(variants: Iterable[Variant], path, precision: int = 4, title: str = "derive exam",
+                 points: Sequence[float | None] = ()) -> list[str]:
+    """Write the Moodle XML file to ``path``; memory stays flat in the number of variants.
+    Returns the notes on points that Moodle cannot give exactly (see :func:`cloze_weights`)."""
     with open(path, "w", encoding="utf-8", newline="\n") as out:
-        _write(variants, out.write, precision, title,
-               lambda: tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n"))
+        return _write(variants, out.write, precision, title,
+                      lambda: tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n"), points)

@@ -21,7 +21,7 @@ from derive.core.keys import Key
 from derive.core.chained import evaluate_chained
 from derive.present.solution import fill_markers, marker_table, presented, template_solution
 from derive.core.spec import Example, parse_spec, with_rounding
-from derive.exam.family import BLANK, EMPTY_BLANK, Answer, Family, exercises_folder, tolerance_for
+from derive.exam.family import Answer, Family, empty_blanks, exercises_folder, tolerance_for
 
 __all__ = ["NetworkFamily"]
 
@@ -53,6 +53,43 @@ class _Grid:
         return numpy.full(shape or (), self.values.max() if largest else self.values.min())
 
 
+def expand_asked(patterns, quantities, depth: int, source: str = "<family>", field: str = "asked") -> list[Key]:
+    """The asked keys of ``patterns``: a canonical key (``E``, ``w_new[2,1,1]``), every key of a
+    kind (``w_new[*]``) or every key of a kind in layer l (``dE/dw[1,*]``; ``L`` is the output layer).
+
+    >>> from derive.core.spec import builtin_spec
+    >>> from derive.core.graph import build_graph
+    >>> graph = build_graph(builtin_spec().architecture)
+    >>> [str(k) for k in expand_asked(["E", "delta[L,*]"], graph.quantities, 2)]
+    ['E', 'delta[2,1]', 'delta[2,2]']
+    """
+    from derive.core.errors import InputError
+
+    keys: list[Key] = []
+    for n, pattern in enumerate(patterns):
+        where = f"{field}[{n}]"
+        text = str(pattern).replace(" ", "")
+        if text.endswith("*]"):
+            kind, _, layer = text[:-2].partition("[")
+            layer = layer.rstrip(",")
+            if layer not in ("", "L") and not layer.isdigit():
+                raise InputError(source, where, "kind[*], kind[l,*] (l a layer number or L) or a key like w_new[2,1,1]",
+                                 got=repr(pattern))
+            wanted = depth if layer == "L" else int(layer) if layer else None
+            found = [k for k in quantities if k.kind == kind and (wanted is None or (k.index and k.index[0] == wanted))]
+        else:
+            try:
+                key = Key.parse(text)
+            except ValueError:
+                key = None
+            found = [key] if key is not None and key in quantities else []
+        if not found:
+            raise InputError(source, where, "a quantity of this network (CONTRACT §2 keys, e.g. w_new[*], dE/dw[L,*], E)",
+                             got=repr(pattern))
+        keys += [k for k in found if k not in keys]
+    return keys
+
+
 class NetworkFamily(Family):
     difficulty = 2
 
@@ -64,6 +101,8 @@ class NetworkFamily(Family):
         self.question_text = data.get("question", "")
         self.relative_tolerance = float(data.get("tolerance", {}).get("relative", 0.002))
         self.absolute_tolerance = float(data.get("tolerance", {}).get("absolute", 5e-5))
+        #: Where the family comes from, as error lines name it (an exam file's question, for an authored one).
+        self.source = data.get("source", f"exercises/{self.id}")
 
     # -- drawing ----------------------------------------------------------------------------
     def draw(self, rng: numpy.random.Generator) -> dict:
@@ -74,6 +113,7 @@ class NetworkFamily(Family):
         layers, grids = self.network["layers"], self.grids
         weights = [pick(grids["weights"], (layers[l], layers[l - 1])).tolist() for l in range(1, len(layers))]
         bias_mode = self.network.get("bias", "shared")
+        bias_field = "thresholds" if self.network.get("thresholds") else "biases"
         if bias_mode == "shared":
             biases = [float(b) for b in pick(grids["biases"], (len(layers) - 1,))]
         elif bias_mode == "neuron":
@@ -84,7 +124,10 @@ class NetworkFamily(Family):
                 "layers": list(layers), "activation": self.network["activation"], "loss": self.network["loss"],
                 "weights": weights}
         if biases is not None:
-            spec["biases"] = biases
+            spec[bias_field] = biases
+        for field in ("hidden_uses", "leaky_slope"):      # only where a family sets them (built-ins do not)
+            if field in self.network:
+                spec[field] = self.network[field]
         spec.update(train_biases=bool(self.network.get("train_biases", False)),
                     learning_rate=float(pick(grids["learning_rate"])),
                     input=pick(grids["input"], (layers[0],)).tolist(),
@@ -100,7 +143,7 @@ class NetworkFamily(Family):
         bce) holds for a whole interval once it holds at its ends, so a draw needs no check of
         its own; cce's sum of targets is the exception, checked per draw (:meth:`_givens`).
         """
-        source = f"exercises/{self.id}"
+        source = self.source
         for largest in (False, True):
             parse_spec(self._spec_from(lambda grid, shape=None: grid.extreme(shape, largest)), source=source)
         return parse_spec(self.draw(numpy.random.default_rng(0)), source=source)
@@ -111,13 +154,8 @@ class NetworkFamily(Family):
 
     @cached_property
     def asked_keys(self) -> list[Key]:
-        keys = []
-        for pattern in self.data["asked"]:
-            if pattern.endswith("[*]"):
-                keys += [k for k in self.graph.quantities if k.kind == pattern[:-3]]
-            else:
-                keys.append(Key.parse(pattern))
-        return keys
+        return expand_asked(self.data["asked"], self.graph.quantities, self._template_spec.architecture.depth,
+                            self.source)
 
     @cached_property
     def notation(self):
@@ -153,11 +191,12 @@ class NetworkFamily(Family):
             stacked = numpy.array([c["weights"][l] for c in candidates])     # (draws, rows, columns)
             weights.append([[stacked[:, j, i] for i in range(stacked.shape[2])] for j in range(stacked.shape[1])])
         biases = []
+        bias_field = "thresholds" if spec.architecture.bias_kind == "theta" else "biases"
         for l, template in enumerate(spec.biases):
             if template is None:
                 biases.append(None)
                 continue
-            stacked = numpy.array([c["biases"][l] for c in candidates])
+            stacked = numpy.array([c[bias_field][l] for c in candidates])
             biases.append(tuple(stacked.T) if isinstance(template, tuple) else stacked)
         example = Example(tuple(numpy.array([c["input"] for c in candidates]).T),
                           tuple(numpy.array([c["target"] for c in candidates]).T))
@@ -244,6 +283,9 @@ class NetworkFamily(Family):
         for answer in answers:
             if "/" in answer.key and abs(answer.value) < 0.5 * 10 ** -SHOWN_DECIMALS:
                 out.append(f"{answer.name} rounds to 0 at {SHOWN_DECIMALS} decimals")
+            elif abs(answer.value) <= answer.tolerance:
+                # 0, or the answer with its sign slipped, would then be accepted.
+                out.append(f"{answer.name} is so close to 0 that 0 would be accepted")
             pair = updated.get(answer.key)
             if pair is not None and abs(values[pair[0]] - values[pair[1]]) < 3 * answer.tolerance:
                 # Otherwise the old value, or the update with the wrong sign, would be accepted.
@@ -271,12 +313,22 @@ class NetworkFamily(Family):
         context = solution_context(solution)
         asked = [{"key": str(k), "name": self.notation.plain(k), "latex": self.notation.latex(k),
                   "value": f"\x05{k}\x05", "choices": []} for k in self.asked_keys]
-        context.update(training=None, family=self.metadata(), question_text=self.question_text, asked=asked,
+        question_text = self.question_text
+        if fmt == "tex" and self.data.get("teachers_text"):     # a teacher's text: its prose escaped
+            from derive.render.templating import tex_escape_prose
+
+            question_text = tex_escape_prose(question_text)
+        context.update(training=None, family=self.metadata(), question_text=question_text, asked=asked,
                        tikz=tikz(solution), svg_name="@@FIGURE@@", heading="\\subsection", md_heading="####", fmt=fmt)
         if part == "solution":
             context["body"] = render(f"solution_body.{fmt}.j2", context)
-        own = Path(exercises_folder(), self.id, f"{part}.j2")      # a family may bring its own template
-        name = f"{self.id}/{part}.j2" if own.is_file() else f"exam_network_{part}.j2"
+        teachers = self.data.get("templates", {})
+        if part in teachers:       # a teacher's family file's own template: rendered in the sandbox
+            path = Path(teachers[part])
+            return render(path.name, context, user_folder=str(path.parent))
+        folder = self.data.get("base", self.id)       # a changed family reuses its base's templates
+        own = Path(exercises_folder(), folder, f"{part}.j2")      # a family may bring its own template
+        name = f"{folder}/{part}.j2" if own.is_file() else f"exam_network_{part}.j2"
         return render(name, context, folders=(exercises_folder(),))
 
     def render(self, params: dict, part: str, fmt: str, precision: int, blanks: bool = False) -> str:
@@ -286,7 +338,7 @@ class NetworkFamily(Family):
         cache = self.__dict__.setdefault("_blanked", {})
         if key not in cache:
             template = self._template(part, fmt, precision, rounding)
-            cache[key] = template if blanks else BLANK.sub(lambda _: EMPTY_BLANK[fmt], template)
+            cache[key] = template if blanks else empty_blanks(template, fmt)
         return fill_markers(cache[key], self.markers(params, precision))
 
     def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:

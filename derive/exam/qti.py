@@ -158,6 +158,7 @@ def question_items(variant: Variant, question: Question, points: float | None, p
     heading = f"Question {question.number}"
     items = []
     for k, (answer, share) in enumerate(zip(question.answers, shares)):
+        answer = question.family.shown_answer(answer)
         ident = f"{prefix}-{variant.code}-q{question.number}-{k + 1}"
         if k == 0:
             text = (f"<p><strong>{heading}</strong> ({total} {'point' if total == '1' else 'points'}; "

@@ -18,7 +18,7 @@ from derive.core.errors import InputError, suggest
 from derive.exam.family import Family
 from derive.exam.network_family import NetworkFamily
 
-__all__ = ["FAMILIES", "register", "get_family", "all_families", "family_by_code"]
+__all__ = ["FAMILIES", "AUTHORED", "register", "get_family", "all_families", "family_by_code", "authored_family"]
 
 FAMILIES: dict[str, Family] = {}
 
@@ -94,4 +94,16 @@ def family_by_code(code: str) -> Family:
     for family in FAMILIES.values():
         if family.code == code:
             return family
+    if code in AUTHORED:       # a teacher's question, once its exam file is read (derive.exam.authoring)
+        return AUTHORED[code]
     raise KeyError(code)
+
+
+#: Families a teacher authored (derive.exam.authoring), by code: variant codes name them, and
+#: worker processes get them back by code.
+AUTHORED: dict[str, Family] = {}
+
+
+def authored_family(code: str) -> Family:
+    """The authored family registered under ``code``."""
+    return AUTHORED[code]

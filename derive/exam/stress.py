@@ -12,7 +12,7 @@ import math
 import traceback
 
 from derive.core.errors import DeriveError
-from derive.exam.family import BLANK, Family
+from derive.exam.family import BLANK, Family, asked_order
 from derive.exam.variants import draw_question
 
 __all__ = ["stress"]
@@ -26,11 +26,17 @@ def stress(family: Family, n: int, first_seed: int = 1) -> dict:
     for seed in range(first_seed, first_seed + n):
         try:
             question = draw_question(family, seed, 1, 1, set())
-            blanks = BLANK.findall(family.render(question.params, "question", "md", 4, blanks=True))
+            sheet = family.render(question.params, "question", "md", 4, blanks=True)
+            blanks = BLANK.findall(sheet)
             family.render(question.params, "solution", "md", 4)
             missing = [a.name for a in question.answers if not a.is_choice and a.key not in blanks]
             if missing:     # Moodle would have to append these below the question instead
                 failures.append({"seed": seed, "error": f"the question has no answer blank for {', '.join(missing)}"})
+                continue
+            keys = [a.key for a in question.answers]
+            if [k for k in asked_order(sheet) if k in keys] != [k for k in keys if k in asked_order(sheet)]:
+                # answers.json, Moodle and Canvas list the answers in the family's order: the sheet's must be it
+                failures.append({"seed": seed, "error": "the question asks its answers in another order than it lists them"})
                 continue
         except DeriveError as exc:
             failures.append({"seed": seed, "error": str(exc)})

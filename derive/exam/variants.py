@@ -79,14 +79,25 @@ def draw_question(family: Family, seed: int, index: int, number: int, seen: set,
     """
     rng = rng or _rng(seed, index, number, family)
     reasons: list[str] = []
+    repeats = 0
     for attempt in range(1, MAX_DRAWS + 1):
         params = first if attempt == 1 and first is not None else family.draw(rng)
         answers = tuple(family.answers(params))
         reasons = family.problems(params, list(answers))
         signature = family.signature(params, list(answers))
-        if not reasons and signature not in seen:
-            seen.add(signature)
+        if not reasons and (signature is None or signature not in seen):     # None: no twin check
+            if signature is not None:
+                seen.add(signature)
             return Question(number, family, params, answers, attempt)
+        repeats += not reasons
+    source = getattr(family, "source", "")
+    if not source.startswith("exercises/"):      # a teacher's question: its ranges are what to change
+        if repeats:
+            raise InputError(source, "", "ranges with enough different questions for the variants",
+                             got=f"no new question in {MAX_DRAWS} draws: earlier variants took them",
+                             suggestion="widen the ranges or draw fewer variants")
+        raise InputError(source, "", "ranges with an acceptable draw", got=f"none in {MAX_DRAWS} draws: {reasons[0]}",
+                         suggestion="widen the ranges")
     raise DeriveError(f"exercise family {family.id}: no acceptable variant in {MAX_DRAWS} draws "
                       f"(last reason: {reasons[0] if reasons else 'every draw repeated an earlier variant'})")
 
@@ -116,14 +127,27 @@ def generate(families: Sequence[Family], n: int, seed: int, start: int = 1) -> I
             family.prefetch([])
 
 
-def regenerate(code: str, source: str = "--variant") -> Variant:
-    """The variant a code names, exactly as its exam printed it."""
+def regenerate(code: str, source: str = "--variant", exam: str | None = None) -> Variant:
+    """The variant a code names, exactly as its exam printed it.  A code with teacher-authored
+    questions (overrides, a fixed spec, a family file) needs the ``exam`` file (or family file)
+    they come from."""
     seed, index, family_codes = parse_code(code, source)
+    if exam is not None:
+        from derive.exam.authoring import load_authored
+
+        load_authored(exam)
     try:
         families = [family_by_code(c) for c in family_codes]
     except KeyError as exc:
+        unknown = exc.args[0]
+        if len(unknown) > 3 and exam is None:
+            raise InputError(source, "", "--exam EXAM.yaml (exam: in an answer sheet) for a teacher-authored question",
+                             got=f"question code {unknown!r}") from None
+        if len(unknown) > 3:
+            raise InputError(source, "", f"a question code that {exam} defines (has it changed since the exam?)",
+                             got=repr(unknown)) from None
         raise InputError(source, "", "a code whose families exist in this version of derive",
-                         got=f"unknown family code {exc.args[0]!r}") from None
+                         got=f"unknown family code {unknown!r}") from None
     return next(generate(families, index, seed, start=index))
 
 

@@ -21,7 +21,7 @@ from derive._version import __version__
 from derive.core.errors import DeriveError, ToolMissing
 from derive.render.outputs import Staging
 from derive.render.templating import render
-from derive.exam.family import Family
+from derive.exam.family import Family, question_points
 from derive.exam.variants import Variant, generate
 
 __all__ = ["ExamPlan", "write_exam", "EXAM_FORMATS"]
@@ -37,6 +37,11 @@ class ExamPlan:
     seed: int
     title: str = "Backpropagation and gradient descent"
     precision: int = 9
+    course: str | None = None       # the sheets' exam-level fields (CONTRACT §7)
+    date: str | None = None
+    instructions: str | None = None
+    cover: bool = False             # a cover page per variant: name, student ID, instructions, points table
+    duplex: bool = False            # every variant starts on an odd page (blank pages added)
     workers: int | None = None      # processes drawing variants; None: one per core (at most 4) from 100 variants
     checker: Callable | None = None  # html: a spec's checker data for its page (derive.check.page.exercise_script)
 
@@ -45,8 +50,9 @@ def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() and abs(value) < 2 ** 53 else float(value)
 
 
-def answers_entry(variant: Variant) -> dict:
-    """One variant of answers.json (CONTRACT §6)."""
+def answers_entry(variant: Variant, points: tuple = ()) -> dict:
+    """One variant of answers.json (CONTRACT §6-7): each question's points (the exam's, else one per
+    asked answer) and its answers in the order of the blanks on the sheet."""
     questions = []
     for q in variant.questions:
         answers = {}
@@ -55,7 +61,9 @@ def answers_entry(variant: Variant) -> dict:
             if a.is_choice:
                 entry["choices"] = list(a.choices)
             answers[a.key] = entry
-        item = {"number": q.number, "family": q.family.id, "answers": answers}
+        given = points[q.number - 1] if q.number <= len(points) else None
+        item = {"number": q.number, "family": q.family.id, "points": question_points(given, len(q.answers)),
+                "answers": answers}
         spec = q.family.spec(q.params)
         item["spec" if spec is not None else "params"] = spec if spec is not None else q.params
         questions.append(item)
@@ -110,7 +118,7 @@ class _Sheets:
                     handle.write(text)
         if "answers.json" in self.files:
             # One variant per line: readable, diffable, and encoded by json's fast C encoder.
-            text = _ENCODER.encode(answers_entry(variant))
+            text = _ENCODER.encode(answers_entry(variant, self.plan.points))
             self.files["answers.json"].write(("," if self.count else "") + "\n    " + text)
         if "answers.csv" in self.files:
             for q in variant.questions:
@@ -123,7 +131,7 @@ class _Sheets:
     def close(self) -> None:
         for name, handle in self.files.items():
             if name.endswith(".tex"):
-                handle.write(render("exam_footer.tex.j2", {}))
+                handle.write(render("exam_footer.tex.j2", {"duplex": self.plan.duplex}))
             if name == "answers.json":
                 handle.write("\n  ]\n}\n")
             handle.close()
@@ -156,10 +164,15 @@ _CODE, _BODY = "\x06code\x06", "\x06body{}\x06"
 def _variant_page(plan: ExamPlan, part: str, fmt: str) -> tuple[str, ...]:
     """A variant's page, rendered once per exam with markers for its code and question bodies,
     cut at the markers (each variant then only joins its own pieces in)."""
+    shown = [None if points is None else question_points(points, 0) for points in plan.points]
     questions = [{"number": k, "title": family.title, "points": points, "body": _BODY.format(k)}
-                 for k, (family, points) in enumerate(zip(plan.families, plan.points), start=1)]
+                 for k, (family, points) in enumerate(zip(plan.families, shown), start=1)]
+    # The total only when every question has its points (a sum of some would mislead).
+    total = None if None in shown else question_points(sum(shown), 0)
     text = render(f"exam_variant.{fmt}.j2",
-                  {"code": _CODE, "title": plan.title, "part": part, "questions": questions})
+                  {"code": _CODE, "title": plan.title, "part": part, "questions": questions, "total": total,
+                   "course": plan.course, "date": plan.date, "instructions": plan.instructions,
+                   "cover": plan.cover, "duplex": plan.duplex})
     return tuple(piece for piece in re.split("(\x06[^\x06]+\x06)", text) if piece)
 
 
@@ -210,10 +223,11 @@ def _rendered(plan: ExamPlan, formats):
 
 def _keep(variant: Variant, seen: list[set]) -> bool:
     signatures = [q.family.signature(q.params, list(q.answers)) for q in variant.questions]
-    if any(sig in taken for sig, taken in zip(signatures, seen)):
+    if any(sig is not None and sig in taken for sig, taken in zip(signatures, seen)):
         return False
     for sig, taken in zip(signatures, seen):
-        taken.add(sig)
+        if sig is not None:      # None: a fixed question, the same in every variant
+            taken.add(sig)
     return True
 
 
@@ -266,7 +280,7 @@ def _progress(iterable, total: int):
 
 def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path], str | None]:
     """Write every requested file into ``out_dir``; return the paths and a note (PDF skipped) or None."""
-    note = None
+    note, notes = None, []
     with Staging(out_dir) as stage:
         sheets = _Sheets(stage.path, plan, formats)
         variants = []
@@ -282,7 +296,8 @@ def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path]
         if "moodle" in formats:
             from derive.exam.moodle import write_moodle
 
-            write_moodle(variants, stage.path / "moodle.xml", precision=4, title=plan.title)
+            notes += write_moodle(variants, stage.path / "moodle.xml", precision=4, title=plan.title,
+                                  points=plan.points)
         if "qti" in formats:
             from derive.exam.qti import write_qti
 
@@ -295,7 +310,8 @@ def write_exam(plan: ExamPlan, out_dir: str | Path, formats) -> tuple[list[Path]
                 (stage.path / f"{stem}.tex").unlink(missing_ok=True)
     if failure is not None:
         raise DeriveError(f"{failure}; every other file was written, the .tex sheets included")
-    return stage.written, note
+    notes += [note] if note else []
+    return stage.written, "\nnote: ".join(notes) or None
 
 
 def _compile(folder: Path) -> tuple[str | None, Exception | None]:

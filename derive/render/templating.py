@@ -37,7 +37,8 @@ from derive.core.errors import InputError
 from derive.core.limits import TEMPLATE_MACRO_DEPTH, TEMPLATE_OUTPUT, TEMPLATE_SECONDS, TooSlow, time_limit
 from derive.present.formatting import DEFAULT_PRECISION, format_number, latex_number
 
-__all__ = ["latex_environment", "markdown_environment", "html_environment", "shared_environment", "tex_escape", "render",
+__all__ = ["latex_environment", "markdown_environment", "html_environment", "shared_environment", "tex_escape",
+           "tex_escape_prose", "render",
            "LR_SYMBOLS", "DEFAULT_LR_SYMBOL"]
 
 #: ``--lr-symbol`` choices: the LaTeX of the learning rate (step size) on every sheet.
@@ -54,23 +55,64 @@ _TEX_SPECIALS = {
 _MATH_SYMBOLS = {"∂": r"\partial", "→": r"\to", "←": r"\leftarrow", "∑": r"\sum", "∇": r"\nabla", "≤": r"\le",
                  "≥": r"\ge", "≠": r"\ne", "±": r"\pm", "×": r"\times", "·": r"\cdot", "−": "-", "∞": r"\infty",
                  "≈": r"\approx", "′": "'", "∈": r"\in", "√": r"\surd", "⊙": r"\odot"}
+_GREEK_LOOKALIKES = {"alpha": "A", "beta": "B", "epsilon": "E", "zeta": "Z", "eta": "H", "iota": "I", "kappa": "K",
+                     "mu": "M", "nu": "N", "omicron": "O", "rho": "P", "tau": "T", "chi": "X"}
 _GREEK_CAPITALS = {"Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega"}
+
+
+#: Typographic punctuation, as the OT1 Computer Modern fonts set it (no bitmap TS1/T1 fonts).
+_TEXT_SYMBOLS = {"\u2013": "--", "\u2014": "---", "\u2012": "--", "\u2010": "-", "\u2011": "-",
+                 "\u2018": "`", "\u2019": "'", "\u201a": ",", "\u201c": "``", "\u201d": "''", "\u201e": ",,",
+                 "\u2026": r"\ldots{}", "\u00ab": r"\ensuremath{\ll}", "\u00bb": r"\ensuremath{\gg}",
+                 "\u2039": r"\ensuremath{<}", "\u203a": r"\ensuremath{>}", "\u2022": r"\ensuremath{\bullet}",
+                 "\u00a0": "~", "\u2009": r"\,", "\u202f": r"\,", "\u2032": r"\ensuremath{'}", "\u0131": r"\i{}",
+                 "\u0142": r"\l{}", "\u0141": r"\L{}", "\u0153": r"\oe{}", "\u0152": r"\OE{}", "\u00df": r"\ss{}",
+                 "\u00e6": r"\ae{}", "\u00c6": r"\AE{}", "\u00f8": r"\o{}", "\u00d8": r"\O{}", "\u00e5": r"\aa{}",
+                 "\u00c5": r"\AA{}", "\u00a7": r"\S{}", "\u00b6": r"\P{}", "\u00a9": r"\copyright{}",
+                 "\u00b0": r"\ensuremath{^\circ}", "\u00b2": r"\ensuremath{^2}", "\u00b3": r"\ensuremath{^3}",
+                 "\u00b9": r"\ensuremath{^1}", "\u00bd": r"\ensuremath{\tfrac12}", "\u00bc": r"\ensuremath{\tfrac14}",
+                 "\u00be": r"\ensuremath{\tfrac34}", "\u00a1": r"!`", "\u00bf": r"?`", "\u00ad": r"\-",
+                 "\u00b7": r"\ensuremath{\cdot}", "\u00d7": r"\ensuremath{\times}", "\u00f7": r"\ensuremath{\div}",
+                 "\u00b1": r"\ensuremath{\pm}", "\u00ac": r"\ensuremath{\neg}", "\u00b5": r"\ensuremath{\mu}"}
+#: A letter with an accent (é, č, ő, ...) is its base letter with the accent's TeX command.
+_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=", "\u0306": "u",
+            "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H", "\u030c": "v", "\u0327": "c",
+            "\u0328": "k", "\u0323": "d", "\u0331": "b"}
+
+
+def _accented(ch: str) -> str | None:
+    """``č`` -> ``\\v{c}``: the letter's decomposition into an ASCII letter and accents, else None."""
+    parts = unicodedata.normalize("NFD", ch)
+    base, marks = parts[0], parts[1:]
+    if not (base.isascii() and base.isalpha()) or not marks or any(m not in _ACCENTS for m in marks):
+        return None
+    out = r"\i" if base == "i" and marks[0] not in "\u0327\u0328\u0323\u0331" else base
+    for mark in marks:
+        out = rf"\{_ACCENTS[mark]}{{{out}}}"
+    return out
 
 
 def _tex_char(ch: str) -> str:
     if ch in _TEX_SPECIALS:
         return _TEX_SPECIALS[ch]
-    if ord(ch) < 0x100:          # ASCII and Latin-1 letters: pdflatex reads them as UTF-8
+    if ch.isascii():
         return ch
+    if ch in _TEXT_SYMBOLS:
+        return _TEXT_SYMBOLS[ch]
     if ch in _MATH_SYMBOLS:
         return rf"\ensuremath{{{_MATH_SYMBOLS[ch]}}}"
-    name = unicodedata.name(ch, "")
-    if name.startswith("GREEK SMALL LETTER "):
-        letter = name.split()[-1].lower()
-        return rf"\ensuremath{{\{letter}}}" if letter not in ("omicron",) else "o"
-    if name.startswith("GREEK CAPITAL LETTER "):
-        letter = name.split()[-1].capitalize()
-        return rf"\ensuremath{{\{letter}}}" if letter in _GREEK_CAPITALS else unicodedata.normalize("NFKD", ch)[:1]
+    accented = _accented(ch)
+    if accented is not None:
+        return accented
+    name = unicodedata.name(unicodedata.normalize("NFD", ch)[0], "")     # a Greek letter without its tonos
+    words = name.replace("FINAL SIGMA", "VARSIGMA").split()
+    if name.startswith(("GREEK SMALL LETTER ", "GREEK CAPITAL LETTER ")) and len(words) == 4:
+        letter = {"LAMDA": "lambda"}.get(words[-1], words[-1].lower())
+        if words[1] == "SMALL":
+            return "o" if letter == "omicron" else rf"\ensuremath{{\{letter}}}"
+        if letter.capitalize() in _GREEK_CAPITALS:
+            return rf"\ensuremath{{\{letter.capitalize()}}}"
+        return _GREEK_LOOKALIKES.get(letter, "?")     # Alpha is set as A in TeX's math fonts too
     return "?"                   # a script the standard fonts cannot set (the PDF still compiles)
 
 
@@ -81,8 +123,22 @@ def tex_escape(text) -> str:
     '50\\\\% of E\\\\_total \\\\& more'
     >>> tex_escape("η → ∂E")
     '\\\\ensuremath{\\\\eta} \\\\ensuremath{\\\\to} \\\\ensuremath{\\\\partial}E'
+    >>> print(tex_escape("Midterm – “Prüfung” — Łódź"))
+    Midterm -- ``Pr\\"{u}fung'' --- \\L{}\\'{o}d\\'{z}
     """
     return "".join(_tex_char(ch) for ch in str(text))
+
+
+def tex_escape_prose(text) -> str:
+    """A user's text with ``$...$`` math into LaTeX: the prose escaped, the math kept as written.
+
+    >>> tex_escape_prose("50% of $E_{total}$ & more")
+    '50\\\\% of $E_{total}$ \\\\& more'
+    """
+    parts = str(text).split("$")
+    if len(parts) % 2 == 0:          # an unmatched $: all of it is prose
+        return tex_escape(text)
+    return "$".join(part if k % 2 else tex_escape(part) for k, part in enumerate(parts))
 
 
 def count(number: int, noun: str) -> str:

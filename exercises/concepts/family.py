@@ -1,8 +1,10 @@
-"""Exercise family ``concepts``: backpropagation vs gradient descent, as multiple choice.
+"""Exercise family ``concepts``: the lecture's concepts, as multiple choice.
 
-Each variant asks four stems of the bank; each stem shows its correct statement
-and three distractors drawn from real misconceptions, in an order drawn by the
-generator.  Params hold only indices (into the bank of info.yaml), so a variant is plain data.
+Each variant asks four stems of the bank (the neuron, the chain rule, backpropagation
+and gradient descent, the learning rate, stopping, convexity and saddle points,
+momentum, SGD and mini-batches, vanishing and exploding gradients); each stem shows
+its correct statement and three distractors drawn from real misconceptions, in an
+order drawn by the generator, and the solution says why the correct one is.  Params hold only indices (into the bank of info.yaml), so a variant is plain data.
 
 >>> from derive.exam.registry import get_family
 >>> family = get_family("concepts")
@@ -13,9 +15,14 @@ generator.  Params hold only indices (into the bank of info.yaml), so a variant 
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from derive.exercises._common import OptimizeFamily, choice_answer
 
 LETTERS = "abcd"
+#: The bank writes the learning rate as the lecture's \eta; the sheets use the family's letter.
+ETA = re.compile(r"\\eta(?![A-Za-z])")
 
 
 class Concepts(OptimizeFamily):
@@ -41,12 +48,22 @@ class Concepts(OptimizeFamily):
         stems = [item["stem"] for item in params["items"]]
         return [] if len(set(stems)) == len(stems) else ["a stem is asked twice"]
 
+    def lettered(self, text: str) -> str:
+        """A bank text with the learning rate written as this family's letter (``--lr-symbol``).
+        The answer key keeps the bank's text, so that answers.json does not depend on the letter."""
+        return ETA.sub(lambda _: self.lr_symbol, text) if self.lr_symbol != r"\eta" else text
+
+    def shown_answer(self, answer):
+        return dataclasses.replace(answer, choices=tuple(self.lettered(c) for c in answer.choices))
+
     def context(self, params, precision):
         questions = []
         for k, item in enumerate(params["items"], 1):
             stem = item["stem"]
-            options = [{"letter": LETTERS[i], "text": self.option_text(stem, o), "correct": o == 0}
+            options = [{"letter": LETTERS[i], "text": self.lettered(self.option_text(stem, o)), "correct": o == 0}
                        for i, o in enumerate(item["options"])]
             correct = next(o for o in options if o["correct"])
-            questions.append({"number": k, "stem": self.ranges["bank"][stem]["stem"], "options": options, "correct": correct})
+            entry = self.ranges["bank"][stem]
+            questions.append({"number": k, "key": f"q[{k}]", "stem": self.lettered(entry["stem"]), "options": options,
+                              "correct": correct, "why": self.lettered(entry["why"])})
         return {"questions": questions}
