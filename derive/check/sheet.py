@@ -210,6 +210,11 @@ def parse_sheet(data, source: str = "<sheet>", base: Path | None = None, allow_e
         if field not in SHEET_FIELDS:
             raise InputError(source, str(field), "one of " + ", ".join(SHEET_FIELDS), got="an unknown field",
                              suggestion=suggest(str(field), SHEET_FIELDS))
+    from derive.check.descent_check import descent_sheet   # gradient-descent sheets have their own checker
+
+    descent = descent_sheet(data, source, base, allow_empty)
+    if descent is not None:
+        return descent
     spec = _exercise(data, source, base)
     raw = data.get("answers")
     if raw == {} and allow_empty:

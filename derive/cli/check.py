@@ -41,7 +41,7 @@ def run_check(answers: list[str], formats_text: str, colour: bool | None = None,
     """Check one sheet, or several (a class), print the reports; return the exit status."""
     from derive.check.classreport import load_sheets, summarise, summary_chart, summary_markdown
     from derive.check.report import as_json, as_markdown, as_text
-    from derive.check.verdicts import check_sheet
+    from derive.check.descent_check import check_any as check_sheet   # network or gradient-descent sheets
 
     formats = parse_formats(formats_text)
     sheets = load_sheets(list(answers))          # every bad input is refused before anything is printed
