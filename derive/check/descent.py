@@ -123,14 +123,14 @@ def _iterates(problem, x0, rate: float, steps: int, momentum: float = 0.0) -> tu
         graph.add(Key("f", (t,)), problem.function.xreplace(at), "value")
         if t == steps:
             break
+        if momentum:
+            for i in range(n):
+                v, g = _key("v", t, i + 1, several).symbol, _key("grad", t, i + 1, several).symbol
+                graph.add(_key("v", t + 1, i + 1, several), BETA.symbol * v - ETA.symbol * g, "velocity")
         for i in range(n):
             x, g = _key("x", t, i + 1, several).symbol, _key("grad", t, i + 1, several).symbol
-            if momentum:
-                v, v_new = _key("v", t, i + 1, several).symbol, _key("v", t + 1, i + 1, several)
-                graph.add(v_new, BETA.symbol * v - ETA.symbol * g, "velocity")
-                graph.add(_key("x", t + 1, i + 1, several), x + v_new.symbol, "update")
-            else:
-                graph.add(_key("x", t + 1, i + 1, several), x - ETA.symbol * g, "update")
+            step = _key("v", t + 1, i + 1, several).symbol if momentum else -ETA.symbol * g
+            graph.add(_key("x", t + 1, i + 1, several), x + step, "update")
     return graph, given
 
 
