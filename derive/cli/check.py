@@ -19,6 +19,7 @@ Examples:
   derive check my-answers.yaml --format md > feedback.md
   derive check answers/*.yaml --format md --out report/   # class summary + bar chart
   derive check my-answers.yaml --chain-rounding auto  # expected: chained at the sheet's own digits
+  derive check responses.csv --exam exam/   # a Moodle or Canvas export of the exam in exam/
 \b
 A sheet:  exercise: lecture        (or a spec file, relative to the sheet)
           answers: {net_h1: 0.3775, out_h1: 0.5933, w5+: 0.3589}
@@ -37,17 +38,20 @@ def parse_formats(text: str) -> list[str]:
 
 
 def run_check(answers: list[str], formats_text: str, colour: bool | None = None, out_dir: str | None = None,
-              chain_rounding: str | None = None) -> int:
+              chain_rounding: str | None = None, exam: str | None = None) -> int:
     """Check one sheet, or several (a class), print the reports; return the exit status."""
-    from derive.check.classreport import load_sheets, summarise, summary_chart, summary_markdown
+    from derive.check.classreport import summarise, summary_chart, summary_markdown
+    from derive.check.lms import read_sheets
     from derive.check.report import as_json, as_markdown, as_text
     from derive.check.descent_check import check_any as check_sheet   # network or gradient-descent sheets
 
     formats = parse_formats(formats_text)
-    sheets = load_sheets(list(answers))          # every bad input is refused before anything is printed
+    sheets, skipped = read_sheets(list(answers), exam)   # every bad input is refused before anything is printed
+    for family in sorted(skipped):
+        click.echo(f"derive: note: questions of {family} are not checked step by step (the LMS marks them)", err=True)
     results = [check_sheet(sheet, chain_rounding) for sheet in sheets]
     colour = sys.stdout.isatty() if colour is None else colour
-    status = max(r.exit_status for r in results)
+    status = max((r.exit_status for r in results), default=0)
     single = len(results) == 1 and not answers[0].lower().endswith(".csv")
     if single:
         result = results[0]
@@ -94,9 +98,11 @@ def register(cli: click.Group) -> None:
                   help="Compare with the chained-rounding solution too (each step from the previous rounded "
                        "values): auto at the digits of each answer, N decimal places, Nsig significant figures; "
                        "off: full precision only [default: the exercise's rounding, else off].")
-    def check(answers, formats, colour, out_dir, chain_rounding):
+    @click.option("--exam", "exam", default=None, metavar="DIR", help="The exam's folder (with answers.json): "
+                  "read ANSWERS as a Moodle Responses or Canvas Student Analysis CSV of that exam.")
+    def check(answers, formats, colour, out_dir, chain_rounding, exam):
         """Check hand calculations: verdict per step, error carried forward, named mistakes.
 
         Several sheets (or a CSV with one row per student) give a class summary too.
         """
-        return run_check(answers, formats, colour, out_dir, chain_rounding)   # 1 when something is wrong
+        return run_check(answers, formats, colour, out_dir, chain_rounding, exam)   # 1 when something is wrong
