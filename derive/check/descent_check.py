@@ -51,11 +51,26 @@ class DescentSheet:
 
 # --- reading ----------------------------------------------------------------------------------------
 
-@lru_cache(maxsize=256)
 def _variant(code: str, source: str):
+    """The variant of a code, drawn once per code (a class CSV names the same few in many rows)."""
+    from derive.exam.variants import parse_code
+
+    parse_code(code, source)                 # a bad code is refused in the row's own words
+    return _drawn(code)
+
+
+@lru_cache(maxsize=1024)
+def _family_exercise(code: str, question: int) -> DescentExercise:
+    """Question K's exercise, built once per code (its graph, compiled steps and exact values)."""
+    q = _drawn(code).questions[question - 1]
+    return family_exercise(q.family, q.params, f"<variant {code} question {question}>")
+
+
+@lru_cache(maxsize=1024)
+def _drawn(code: str):
     from derive.exam.variants import regenerate
 
-    return regenerate(code, source)
+    return regenerate(code)
 
 
 def _family_of(code: str, question) -> object | None:
@@ -92,10 +107,9 @@ def parse_descent_sheet(data: dict, source: str = "<sheet>", allow_empty: bool =
     if isinstance(raw, dict):
         exercise = plain_exercise(raw, source)
     else:
-        question = int(data.get("question", "1"))
-        variant = _variant(raw.strip().upper(), f"{source}: exercise")
-        q = variant.questions[question - 1]
-        exercise = family_exercise(q.family, q.params, source)
+        code = raw.strip().upper()
+        _variant(code, f"{source}: exercise")
+        exercise = _family_exercise(code, int(data.get("question", "1")))
     answers = data.get("answers")
     if not isinstance(answers, dict) or not (answers or allow_empty):
         raise InputError(source, "answers", "a mapping of quantity names to numbers",

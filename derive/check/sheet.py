@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 
 from derive.core.errors import InputError, suggest
@@ -75,19 +78,30 @@ class AnswerSheet:
     student: str = ""
 
 
-def names_of(spec: NetworkSpec) -> dict[str, Key]:
-    """Every name a sheet may use for this exercise: plain names and canonical keys."""
-    graph = build_graph(spec.architecture)
-    notation = get_notation(spec.notation, spec.architecture)
+def names_of(spec: NetworkSpec) -> Mapping[str, Key]:
+    """Every name a sheet may use for this exercise: plain names and canonical keys (read-only)."""
+    return MappingProxyType(_names(spec.notation, spec.architecture))
+
+
+@lru_cache(maxsize=256)
+def _names(notation_name: str, architecture) -> dict[str, Key]:
+    """names_of, once per notation and architecture (a class has thousands of sheets of a few)."""
+    graph = build_graph(architecture)
+    notation = get_notation(notation_name, architecture)
     names = {str(q.key): q.key for q in graph}
     names.update({notation.plain(q.key).replace(" ", ""): q.key for q in graph})
     names.update({alias: key for alias, (key, _) in notation.signed_aliases().items()})
     return names
 
 
-def signs_of(spec: NetworkSpec) -> dict[str, int]:
+def signs_of(spec: NetworkSpec) -> Mapping[str, int]:
     """Names that stand for the negative of a quantity (units notation: Err5 = -delta5)."""
-    notation = get_notation(spec.notation, spec.architecture)
+    return MappingProxyType(_signs(spec.notation, spec.architecture))
+
+
+@lru_cache(maxsize=256)
+def _signs(notation_name: str, architecture) -> dict[str, int]:
+    notation = get_notation(notation_name, architecture)
     return {alias: sign for alias, (_, sign) in notation.signed_aliases().items()}
 
 
