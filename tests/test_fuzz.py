@@ -3,7 +3,8 @@ exam files, function texts, command-line values and user templates, and every ca
 
 - exit status 0, 1 or 2 (never 70, the internal error), one line on stderr when it is not 0, no
   "internal error" and no "Traceback", nothing on stderr after a success;
-- within CASE_SECONDS and without the process growing past MEMORY_MB;
+- within CASE_SECONDS and without the process growing past MEMORY_MB (a case still running at
+  HANG_SECONDS is stopped by an alarm and fails, so a hang fails the suite instead of stalling it);
 - nothing written outside ``--out``: each case runs in a fresh folder, listed afterwards.
 
 Each run here is a few thousand cases in well under a minute (in process, through run_cli);
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +28,15 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from tests.support.cli import run_cli
 
 CASE_SECONDS = 10
+HANG_SECONDS = 3 * CASE_SECONDS      # the alarm: well past CASE_SECONDS, so a loaded machine fails by the time check
+
+
+class Hang(BaseException):
+    """Raised by the alarm; a BaseException, so that no ``except Exception`` of derive swallows it."""
+
+
+def _stop_hang(signum, frame):
+    raise Hang()
 MEMORY_MB = 3000
 LECTURE = yaml.safe_load((Path(__file__).resolve().parents[1] / "exercises" / "lecture.yaml").read_text())
 #: Cases per kind in CI (about 3000 in all); benchmarks/fuzz.py multiplies them by DERIVE_FUZZ_SCALE
@@ -52,13 +63,19 @@ def run_case(args: list[str], files: dict[str, str] | None = None) -> None:
         before = {p for p in case.rglob("*")}
         cwd = os.getcwd()
         os.chdir(case)
+        where = f"derive {' '.join(a[:60] for a in args)}"
+        previous = signal.signal(signal.SIGALRM, _stop_hang)
+        signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
         try:
             start = time.monotonic()
             result = run_cli(args)
             elapsed = time.monotonic() - start
+        except Hang:
+            pytest.fail(f"{where}: still running after {HANG_SECONDS} s (a hang)")
         finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
             os.chdir(cwd)
-        where = f"derive {' '.join(a[:60] for a in args)}"
         assert result.status in (0, 1, 2), f"{where}: exit {result.status}: {result.stderr[:300]}"
         assert "internal error" not in result.stderr and "Traceback" not in result.stderr, where
         lines = [line for line in result.stderr.splitlines() if not line.startswith("note: ")]

@@ -99,6 +99,8 @@ def test_answer_sheets_refuse_tags_and_duplicates(tmp_path, capsys, sheet, field
 
 @pytest.mark.parametrize("args, message", [
     (["solve", "--question", "2"], "--question needs --variant"),
+    (["solve", "--variant", ""], "--variant: expected a variant code"),     # not read as "no variant"
+    (["solve", "--variant", "  ", "--question", "2"], "--variant: expected a variant code"),
     (["gd", "--function", "x**2", "--x0", "1", "--lr", "0"], "greater than 0"),
     (["gd", "--function", "x**2", "--x0", "1", "--lr", "0.5", "--lr-schedule", "1/(1+t)"], "either --lr"),
 ])
@@ -405,3 +407,38 @@ def test_an_output_folder_name_of_no_real_characters(tmp_path, capsys, monkeypat
     monkeypatch.chdir(tmp_path)
     err = one_line_error(capsys, main(["solve", "--format", "md", "--out", "out/" + name]))
     assert "--out: expected a folder name of real characters" in err and list(tmp_path.iterdir()) == []
+
+
+def test_a_time_budget_keeps_an_alarm_set_around_it():
+    """derive's own time budgets (surface solving, user templates) nest in an outer alarm, such as
+    the fuzz suite's hang guard: the outer one fires when it comes first, and survives the budget."""
+    import signal
+    import time
+
+    from derive.core.limits import TooSlow, time_limit
+
+    class Outer(BaseException):
+        pass
+
+    def outer(signum, frame):
+        raise Outer()
+
+    previous = signal.signal(signal.SIGALRM, outer)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.4)
+        with time_limit(5):
+            time.sleep(0.05)
+        with pytest.raises(Outer):        # still set after the budget, for its remaining time
+            time.sleep(2)
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(Outer):        # comes first: fires as itself, not as the budget's TooSlow
+            with time_limit(5):
+                time.sleep(2)
+        signal.setitimer(signal.ITIMER_REAL, 5)
+        with pytest.raises(TooSlow):      # the budget comes first
+            with time_limit(1):
+                time.sleep(3)
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 2
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

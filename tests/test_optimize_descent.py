@@ -170,6 +170,68 @@ def test_momentum_and_nesterov_against_a_plain_loop(nesterov):
     assert [it.x[0] for it in run.iterates] == pytest.approx(expected, rel=1e-12)
 
 
+def test_nesterov_in_keras_form_by_hand_and_as_the_look_ahead_points_of_sutskever_form():
+    # Keras (SGD(nesterov=True)) on f = x^2 from 1, lr 0.1, beta 0.9, by hand:
+    # t=0: g = 2, v = -0.2, step = 0.9(-0.2) - 0.2 = -0.38, y1 = 0.62
+    # t=1: g = 1.24, v = 0.9(-0.2) - 0.124 = -0.304, step = 0.9(-0.304) - 0.124 = -0.3976, y2 = 0.2224
+    # t=2: g = 0.4448, v = -0.31808, step = -0.330752, y3 = -0.108352
+    data = json_of(["gd", "--function", "x**2", "--x0", "1", "--lr", "0.1", "--momentum", "0.9", "--nesterov",
+                    "--nesterov-form", "keras", "--max-iter", "3"])
+    assert [it["x"][0] for it in data["iterates"]] == pytest.approx([1, 0.62, 0.2224, -0.108352], abs=1e-14)
+    assert data["iterates"][1]["step"] == pytest.approx([-0.3976], abs=1e-14)
+    assert data["settings"]["nesterov_form"] == "keras"
+    sheet = _gd_sheet(["--function", "x**2", "--x0", "1", "--momentum", "0.9", "--nesterov", "--nesterov-form",
+                       "keras", "--max-iter", "3"])
+    assert "(Nesterov in the form Keras uses" in sheet
+    assert r"x_{t+1} = x_t + \beta\, v_{t+1} - \eta\, \nabla f(x_t)" in sheet
+    # with a constant learning rate, Keras's iterates are Sutskever's look-ahead points x_t + beta v_t
+    problem = make_problem("x^4 - 3*x^2 + x")
+    keras = descend(problem, Settings(x0=(2.0,), learning_rate=0.01, max_iter=40, momentum=0.8, nesterov=True,
+                                      nesterov_form="keras"))
+    x, v, looked = 2.0, 0.0, [2.0]
+    for _ in range(40):
+        v = 0.8 * v - 0.01 * (4 * (x + 0.8 * v) ** 3 - 6 * (x + 0.8 * v) + 1)
+        x += v
+        looked.append(x + 0.8 * v)
+    assert [it.x[0] for it in keras.iterates] == pytest.approx(looked, rel=1e-11)
+
+
+def _gd_sheet(args) -> str:
+    import tempfile
+    from pathlib import Path
+
+    from tests.support.cli import run_ok
+
+    with tempfile.TemporaryDirectory() as out:
+        run_ok(["gd", *args, "--format", "md", "--out", out])
+        return (Path(out) / "gd.md").read_text(encoding="utf-8")
+
+
+def test_momentum_schedule_by_hand():
+    # beta_t = min(0.9, 1 - 3/(t+5)): 0.4, 0.5, 4/7; f = x^2 from 1, lr 0.1, v <- beta_t v - 0.1 f'(x):
+    # v1 = -0.2, x1 = 0.8; v2 = 0.5(-0.2) - 0.16 = -0.26, x2 = 0.54; v3 = (4/7)(-0.26) - 0.108, x3 = x2 + v3
+    data = json_of(["gd", "--function", "x**2", "--x0", "1", "--lr", "0.1", "--momentum-schedule",
+                    "min(0.9, 1 - 3/(t+5))", "--max-iter", "3"])
+    v3 = 4 / 7 * -0.26 - 0.108
+    assert [it["x"][0] for it in data["iterates"]] == pytest.approx([1, 0.8, 0.54, 0.54 + v3], abs=1e-14)
+    assert data["settings"]["momentum_schedule"] == "min(0.9, 1 - 3/(t+5))"
+    sheet = _gd_sheet(["--function", "x**2", "--x0", "1", "--momentum-schedule", "min(0.9, 1 - 3/(t+5))"])
+    assert r"the momentum schedule $\beta_t = \min\left(\frac{9}{10}, 1 - \frac{3}{t + 5}\right)$" in sheet
+    assert r"v_{t+1} = \beta_t\, v_t - \eta\, \nabla f(x_t)" in sheet
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--momentum-schedule", "0.5+t"], "0 <= beta < 1 at every t"),
+    (["--momentum", "0.5", "--momentum-schedule", "0.5"], "either --momentum or --momentum-schedule"),
+    (["--nesterov-form", "keras"], "--nesterov with it"),
+])
+def test_momentum_options_that_cannot_work_are_refused(args, message):
+    from tests.support.cli import run_cli
+
+    result = run_cli(["gd", "--function", "x**2", "--x0", "1", "--max-iter", "3", *args])
+    assert result.status == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 def test_learning_rate_schedule():
     data = json_of(["gd", "--function", "x^2 + 1", "--x0", "3", "--lr-schedule", "0.4/(1+t)", "--max-iter", "5"])
     x, expected = 3.0, [3.0]

@@ -49,6 +49,8 @@ def test_the_sheet_states_the_schedule_and_each_steps_rate(tmp_path):
     sheet = (tmp_path / "out" / "solution.md").read_text()
     assert "The learning rate follows the schedule" in sheet and "with $t = 0$ at the first update" in sheet
     assert "0.625 - 0.166666667 \\cdot \\left(-0.375\\right) = 0.6875" in sheet          # step 3, eta_2 = 1/6
+    # the given numbers list the schedule, and the rate of the first update: 0.5/(1 + 0)
+    assert "- Learning rate: $\\eta_t = \\frac{1}{2} \\frac{1}{1 + t}, \\quad \\eta_0 = 0.5$" in sheet
     document = json.loads((tmp_path / "out" / "solution.json").read_text())
     assert document["spec"]["lr_schedule"] == "0.5/(1+t)" and document["spec"]["learning_rate"] == 0.5
 
@@ -58,6 +60,9 @@ def test_the_sheet_states_the_schedule_and_each_steps_rate(tmp_path):
     ({"lr_schedule": "0.5/(1+s)"}, "lr_schedule: position 8"),
     ({"lr_schedule": 0.5}, "a formula in t as text"),
     ({"lr_schedule": "0.5/(1+t)", "learning_rate": 0.1}, "learning_rate"),
+    ({"momentum_schedule": "0.5 + t/4"}, "0 <= beta < 1 at every t"),        # 1.25 at t = 3
+    ({"momentum_schedule": "0.5", "momentum": 0.5}, "either momentum or momentum_schedule"),
+    ({"momentum_schedule": 0.5}, "momentum_schedule: expected a formula in t as text"),
 ])
 def test_bad_schedules_are_refused_naming_the_field(changes, words):
     with pytest.raises(InputError) as caught:
@@ -71,3 +76,20 @@ def test_schedule_functions_parse_as_mathematics():
     assert [rate(t) for t in (0, 29, 30, 60)] == pytest.approx([0.05, 0.05, 0.005, 0.0005])
     with pytest.raises(InputError, match="at least two arguments for min"):
         learning_rate_schedule("min(t)")
+
+
+def test_a_momentum_schedule_trains_as_by_hand_and_the_sheet_shows_each_beta(tmp_path):
+    # w from 0, target 1, input 1, half SSE: g = w - 1; beta_t = min(0.9, t/2) = 0, 0.5, 0.9; eta 0.5:
+    # v1 = 0 - 0.5(-1) = 0.5, w1 = 0.5; v2 = 0.5*0.5 - 0.5(-0.5) = 0.5, w2 = 1; v3 = 0.9*0.5 - 0 = 0.45, w3 = 1.45
+    data = {**spec("0.5", 3), "learning_rate": 0.5, "momentum_schedule": "min(0.9, t/2)"}
+    del data["lr_schedule"]
+    run = train(parse_spec(data, source="net.yaml"))
+    assert run.epoch_parameters[:, 0].tolist() == pytest.approx([0, 0.5, 1.0, 1.45], abs=1e-15)
+    path = tmp_path / "net.yaml"
+    path.write_text(json.dumps(data))
+    run_cli(["solve", str(path), "--format", "md,json", "--out", str(tmp_path / "out")])
+    sheet = (tmp_path / "out" / "solution.md").read_text()
+    assert "with the momentum schedule $\\beta_t = " in sheet
+    assert "with $\\beta = 0.9$ and $\\eta = 0.5$" in sheet and "= 0.9 \\cdot 0.5 - 0.5 \\cdot 0 = 0.45" in sheet
+    document = json.loads((tmp_path / "out" / "solution.json").read_text())
+    assert document["spec"]["momentum_schedule"] == "min(0.9, t/2)"

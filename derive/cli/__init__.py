@@ -74,9 +74,9 @@ def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, te
     """
     from derive.cli.solve import run_solve, run_solve_variant
 
-    if question_number != 1 and not variant_code:
+    if question_number != 1 and variant_code is None:
         raise click.UsageError("--question needs --variant CODE (the question of an exam variant)")
-    if variant_code:
+    if variant_code is not None:      # an empty code is refused as a code, not read as "no variant"
         if spec:
             raise click.UsageError("give either SPEC or --variant, not both")
         run_solve_variant(variant_code, question_number, formats, out_dir, precision, chain_rounding)

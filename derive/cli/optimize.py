@@ -95,12 +95,18 @@ Examples:
 @click.option("--grad-tol", "grad_tol_text", default=None, help="Stop when |grad f| <= EPS.")
 @click.option("--momentum", "momentum_text", default="0", show_default=True,
               help="beta: v <- beta*v - lr*grad f, x <- x + v.")
+@click.option("--momentum-schedule", "momentum_schedule_text", default=None,
+              help='Momentum as a formula in t, e.g. "min(0.9, 1 - 3/(t+5))" (instead of --momentum).')
 @click.option("--nesterov", is_flag=True, help="Nesterov momentum: the gradient at x + beta*v.")
+@click.option("--nesterov-form", type=click.Choice(["sutskever", "keras"]), default="sutskever", show_default=True,
+              help="sutskever: iterates x, gradient at x + beta*v; keras (also PyTorch, for a constant learning "
+                   "rate): the iterates are the look-ahead points themselves.")
 @click.option("--vars", "vars_text", default=None, help="Variable order, e.g. y,x [default: alphabetical].")
 @lr_symbol_option
 @common_options
 def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_tol_text, momentum_text,
-       nesterov, vars_text, lr_symbol, formats, out_dir, precision, templates_dir):
+       momentum_schedule_text, nesterov, nesterov_form, vars_text, lr_symbol, formats, out_dir, precision,
+       templates_dir):
     """Gradient descent on a function: derivative, table of iterates, plot, closed form for quadratics."""
     import sympy
 
@@ -131,7 +137,18 @@ def gd(function_text, x0_text, lr_text, schedule_text, max_iter, tol_text, grad_
     momentum = _number(momentum_text, "--momentum", positive=True)
     if momentum >= 1:
         raise InputError("--momentum", "", "beta with 0 <= beta < 1", got=momentum_text)
-    runs = [descend(problem, Settings(x0, rate, schedule_text, max_iter, tol, grad_tol, momentum, nesterov))
+    if momentum_schedule_text is not None:
+        from derive.core.schedules import momentum_schedule
+
+        if momentum:
+            raise InputError("--momentum-schedule", "", "either --momentum or --momentum-schedule", got="both")
+        betas = momentum_schedule(momentum_schedule_text)[1]
+        for t in range(max_iter):     # every beta_t the run may use, checked before it starts
+            betas(t)
+    if nesterov_form != "sutskever" and not nesterov:
+        raise InputError("--nesterov-form", nesterov_form, "--nesterov with it", got="no --nesterov")
+    runs = [descend(problem, Settings(x0, rate, schedule_text, max_iter, tol, grad_tol, momentum, nesterov,
+                                      momentum_schedule_text, nesterov_form))
             for rate in rates]
     if len(runs) == 1:
         run = runs[0]

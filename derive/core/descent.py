@@ -21,7 +21,7 @@ import sympy
 
 from derive.core.errors import InputError
 from derive.core.parser import parse_function
-from derive.core.schedules import T, learning_rate_schedule
+from derive.core.schedules import T, learning_rate_schedule, momentum_schedule
 from derive.core.stepper import Stepper
 
 __all__ = ["Problem", "Settings", "Iterate", "Run", "make_problem", "descend", "learning_rate_schedule",
@@ -98,12 +98,15 @@ class Settings:
     grad_tol: float | None = None
     momentum: float = 0.0
     nesterov: bool = False
+    momentum_schedule_text: str | None = None    # beta_t as a formula in t, instead of momentum
+    nesterov_form: str = "sutskever"              # or "keras": the iterates are the look-ahead points
 
     @property
     def stepper(self) -> Stepper:
         """The shared update rule (derive.core.stepper) with these settings."""
         schedule = None if self.schedule_text is None else learning_rate_schedule(self.schedule_text)[1]
-        return Stepper(self.learning_rate, schedule, self.momentum, self.nesterov)
+        betas = None if self.momentum_schedule_text is None else momentum_schedule(self.momentum_schedule_text)[1]
+        return Stepper(self.learning_rate, schedule, self.momentum, self.nesterov, betas, self.nesterov_form)
 
     def rate_at(self, t: int) -> float:
         return self.stepper.rate_at(t)
@@ -161,10 +164,10 @@ def _evaluate(problem: Problem, point):
 
 
 def _proposed_step(problem, stepper: Stepper, point, gradient, velocity, t):
-    """v <- beta v - lr grad f (at the look-ahead point x + beta v for Nesterov); the step is v."""
-    if stepper.nesterov and stepper.momentum:
-        gradient = problem.gradient_at(stepper.gradient_point(point, velocity))
-    return stepper.step(gradient, velocity, t)
+    """(new velocity, step): v <- beta_t v - lr grad f (at the look-ahead point x + beta_t v for Nesterov)."""
+    if stepper.looks_ahead:
+        gradient = problem.gradient_at(stepper.gradient_point(point, velocity, t))
+    return stepper.move(gradient, velocity, t)
 
 
 def descend(problem: Problem, settings: Settings) -> Run:
@@ -195,9 +198,9 @@ def descend(problem: Problem, settings: Settings) -> Run:
             iterates.append(row)
             break
         try:
-            step = _proposed_step(problem, stepper, point, gradient, velocity, t)
+            new_velocity, step = _proposed_step(problem, stepper, point, gradient, velocity, t)
         except (OverflowError, ValueError, ZeroDivisionError):
-            step = (math.inf,)
+            new_velocity = step = (math.inf,)
         if settings.tol is not None and norm(step) < settings.tol:
             iterates.append(row)
             stopped, rejected = "tol", step
@@ -208,7 +211,7 @@ def descend(problem: Problem, settings: Settings) -> Run:
             stopped, detail = "diverged", f"the numbers overflow at t = {t + 1}"
             break
         iterates.append(replace(row, step=step))
-        point, velocity = following, step
+        point, velocity = following, new_velocity
     return _assess(Run(settings, tuple(iterates), stopped, rejected, detail))
 
 

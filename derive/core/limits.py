@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import time
 
 __all__ = ["MAX_ITERATIONS", "MAX_TRAINING_STEPS", "MAX_VARIANTS", "MAX_STRESS_SEEDS",
            "TEMPLATE_OUTPUT", "TEMPLATE_SECONDS", "TEMPLATE_MACRO_DEPTH", "TooSlow", "time_limit", "check_count"]
@@ -51,18 +52,30 @@ class TooSlow(Exception):
 
 @contextlib.contextmanager
 def time_limit(seconds: int):
-    """Raise TooSlow after ``seconds`` (only in the main thread; elsewhere no limit)."""
+    """Raise TooSlow after ``seconds`` (only in the main thread; elsewhere no limit).
+
+    An alarm already set by the caller (a test's hang guard, an outer budget) keeps its deadline:
+    it fires as its own handler if it comes first, and is set again for its remaining time after.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    outer = None
 
     def _alarm(signum, frame):
+        if outer is not None and time.monotonic() >= outer - 1e-3 and callable(previous):
+            previous(signum, frame)
         raise TooSlow()
 
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(seconds)
+    remaining, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    if remaining:
+        outer = time.monotonic() + remaining
+        signal.setitimer(signal.ITIMER_REAL, min(seconds, remaining))
     try:
         yield
     finally:
-        signal.alarm(0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer is not None:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - time.monotonic(), 1e-3))

@@ -37,7 +37,8 @@ MAX_WEIGHTS = 400
 
 FIELDS = ("title", "notation", "layers", "activation", "leaky_slope", "loss", "weights", "biases",
           "thresholds", "train_biases", "hidden_uses", "learning_rate", "input", "target", "data",
-          "mode", "batch_size", "shuffle_seed", "epochs", "momentum", "rounding", "lr_schedule")
+          "mode", "batch_size", "shuffle_seed", "epochs", "momentum", "rounding", "lr_schedule",
+          "momentum_schedule")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class NetworkSpec:
     epochs: int = 1
     momentum: float = 0.0
     lr_schedule: str | None = None       # a formula in the update count t (from 0), instead of one rate
+    momentum_schedule: str | None = None  # beta as a formula in t, instead of one momentum
     from_data: bool = False               # given as `data:` rather than input/target
     rounding: Rounding | None = None      # chained rounding (as by hand); None: full precision
 
@@ -95,6 +97,19 @@ class NetworkSpec:
         from derive.core.schedules import learning_rate_schedule
 
         return learning_rate_schedule(self.lr_schedule, self.source, "lr_schedule")
+
+    @property
+    def betas(self):
+        """t -> momentum beta of the update t (from 0) from ``momentum_schedule``, or None for one momentum."""
+        if self.momentum_schedule is None:
+            return None
+        from derive.core.schedules import momentum_schedule
+
+        return momentum_schedule(self.momentum_schedule, self.source, "momentum_schedule")
+
+    @property
+    def with_momentum(self) -> bool:
+        return bool(self.momentum) or self.momentum_schedule is not None
 
     @property
     def is_single_step(self) -> bool:
@@ -124,12 +139,14 @@ class NetworkSpec:
         else:
             out["input"] = list(self.examples[0].input)
             out["target"] = list(self.examples[0].target)
-            if self.epochs != 1 or self.momentum:
+            if self.epochs != 1 or self.with_momentum:
                 out.update(epochs=self.epochs, momentum=self.momentum)
         if self.rounding is not None:
             out["rounding"] = self.rounding.to_data()
         if self.lr_schedule is not None:
             out["lr_schedule"] = self.lr_schedule
+        if self.momentum_schedule is not None:
+            out["momentum_schedule"] = self.momentum_schedule
         return out
 
 
@@ -343,6 +360,19 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
         check.fail("epochs", f"at most {MAX_TRAINING_STEPS} updates in all (epochs x updates per epoch)",
                    f"{epochs} x {batches} = {epochs * batches}", "train for fewer epochs or in larger batches")
     momentum = check.number(data.get("momentum", 0.0), "momentum", nonnegative=True, lower_than=1)
+    betas = data.get("momentum_schedule")
+    if betas is not None:         # beta_t in [0, 1) at every update the run makes
+        if not isinstance(betas, str):
+            check.fail("momentum_schedule", "a formula in t as text, e.g. \"min(0.9, 1 - 3/(t+5))\"",
+                       check.describe(betas))
+        if "momentum" in data:
+            check.fail("momentum", "either momentum or momentum_schedule", repr(data["momentum"]),
+                       "momentum_schedule gives every update's momentum")
+        from derive.core.schedules import momentum_schedule
+
+        beta = momentum_schedule(betas, source, "momentum_schedule")[1]
+        for t in range(epochs * batches):
+            beta(t)
     if schedule is not None:     # checked at every update the run makes; eta of the first is the worked one's
         from derive.core.schedules import learning_rate_schedule
 
@@ -357,7 +387,7 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     rounding = None
     if data.get("rounding") is not None:
         rounding = parse_rounding(data["rounding"], source)
-        if from_data or epochs != 1 or momentum:
+        if from_data or epochs != 1 or momentum or betas is not None:
             check.fail("rounding", "one step on one example (input and target) for chained rounding",
                        "a training run (data, epochs or momentum)", "remove rounding to train at full precision")
 
@@ -367,7 +397,8 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     return NetworkSpec(architecture=architecture, weights=tuple(weights), biases=tuple(biases),
                        learning_rate=learning_rate, examples=examples, title=str(title), notation=notation,
                        name=name, source=source, mode=mode, batch_size=batch_size, shuffle_seed=shuffle_seed,
-                       epochs=epochs, momentum=momentum, from_data=from_data, rounding=rounding, lr_schedule=schedule)
+                       epochs=epochs, momentum=momentum, from_data=from_data, rounding=rounding, lr_schedule=schedule,
+                       momentum_schedule=betas)
 
 
 def _short_int(value: int) -> str:

@@ -24,10 +24,12 @@ from derive.core.errors import InputError
 from derive.core.descent import Problem, make_problem
 from derive.core.limits import TooSlow as _TooSlow, time_limit
 
-__all__ = ["StationaryPoint", "Surface", "analyse_surface", "make_problem"]
+__all__ = ["StationaryPoint", "Surface", "Solving", "Branch", "analyse_surface", "make_problem"]
 
 SOLVE_SECONDS = 10
 ZERO = 1e-10
+#: How far the worked solving of grad f = 0 goes before the sheet only states the points.
+MAX_BRANCHES = 12
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,32 @@ class StationaryPoint:
 
 
 @dataclass(frozen=True)
+class Branch:
+    """One case of an equation: ``variable = value``, then the next equation solved, or a point."""
+
+    variable: sympy.Symbol
+    value: sympy.Expr                 # may depend on variables chosen later (y = x**2)
+    then: "Solving | None" = None     # the next equation, with this choice substituted
+    point: tuple | None = None        # where the case ends: every variable's value
+
+
+@dataclass(frozen=True)
+class Solving:
+    """One equation of grad f = 0 solved by cases, as by hand.
+
+    ``equation`` = 0 is what is left of ``original`` = 0 once the earlier choices are substituted;
+    ``factors`` are its factors with a variable (a product is zero when one of its factors is); each
+    factor gives the branches of its real roots, or none (``no_real``).
+    """
+
+    original: sympy.Expr
+    equation: sympy.Expr
+    factored: sympy.Expr | None       # the equation as a product, when it is one
+    branches: tuple[Branch, ...]
+    no_real: tuple[sympy.Expr, ...] = ()
+
+
+@dataclass(frozen=True)
 class Surface:
     problem: Problem
     hessian: sympy.Matrix
@@ -51,6 +79,8 @@ class Surface:
     convex: bool | None
     convex_reason: str
     remark: str = ""                # e.g. "infinitely many stationary points"
+    solving: Solving | None = None  # how grad f = 0 is solved by hand, where it can be (polynomials)
+    convex_witness: tuple[float, ...] | None = None   # a point where the Hessian has a negative eigenvalue
 
 
 def analyse_surface(problem: Problem) -> Surface:
@@ -70,8 +100,105 @@ def analyse_surface(problem: Problem) -> Surface:
         remark = "; ".join(r for r in (remark, f"{len(solutions) - len(defined)} point(s) where the gradient vanishes "
                                        "but f or its Hessian is not a real number are left out") if r)
     points = tuple(sorted((_classify(problem, hessian, s) for s in defined), key=lambda p: p.x))
-    convex, reason = _convexity(problem, hessian)
-    return Surface(problem, hessian, points, method, convex, reason, remark)
+    witness = _witness(problem, hessian)
+    convex, reason = _convexity(problem, hessian, witness)
+    solving = _worked_solving(problem, points) if method == "exact" else None
+    return Surface(problem, hessian, points, method, convex, reason, remark, solving,
+                   None if witness is None else tuple(float(w) for w in witness))
+
+
+def _worked_solving(problem, points) -> Solving | None:
+    """grad f = 0 solved equation by equation, factor by factor, when its equations are polynomials
+    and the cases end in exactly the points SymPy's solve found (else None: the sheet lists them)."""
+    equations = [sympy.expand(g) for g in problem.gradient]
+    if not all(e.is_polynomial(*problem.variables) for e in equations):
+        return None
+    try:
+        with time_limit(SOLVE_SECONDS):
+            budget = [MAX_BRANCHES]
+            solving = _solve_cases(equations, problem.variables, {}, budget)
+    except (_TooSlow, _Unworkable, NotImplementedError, ValueError, TypeError, RecursionError):
+        return None
+    # two cases may end in one point (it lies on both factors): compared once
+    found = sorted({tuple(round(float(v), 12) for v in point) for point in _points_of(solving)})
+    wanted = sorted(p.x for p in points)
+    if len(found) != len(wanted) or any(max(abs(a - b) for a, b in zip(f, w)) > 1e-9
+                                        for f, w in zip(found, wanted)):
+        return None
+    return solving
+
+
+class _Unworkable(Exception):
+    """The cases cannot be worked by hand here (too many, a free variable, no closed form)."""
+
+
+def _solve_cases(equations, variables, chosen, budget) -> Solving:
+    """Solve the easiest equation left by its factors' cases; recurse into each case."""
+    left = [(e, sympy.expand(e.subs(chosen))) for e in equations]
+    if any(now.is_number and now != 0 for _, now in left):
+        raise _Unworkable("a case contradicts itself")       # cannot happen after substitution of real roots
+    left = [(e, now) for e, now in left if now != 0]
+    if not left:
+        raise _Unworkable("a variable is free: infinitely many points")
+    original, equation = min(left, key=lambda pair: (len(pair[1].free_symbols),
+                                                     sympy.Poly(pair[1], *variables).total_degree()))
+    rest = [e for e, _ in left if e is not original]
+    coefficient, factors = sympy.factor_list(equation)
+    factored = sympy.factor(equation) if len(factors) > 1 or factors[0][1] > 1 else None
+    branches, no_real = [], []
+    for factor, _ in factors:
+        roots = _real_roots(factor, variables)
+        if not roots:
+            no_real.append(factor)
+        for variable, value in roots:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _Unworkable("too many cases")
+            now = {**chosen, variable: value}
+            done = all(v in now for v in variables) and not rest
+            if done or not rest:
+                if not all(v in now for v in variables):
+                    raise _Unworkable("a variable is free: infinitely many points")
+                branches.append(Branch(variable, value, point=_resolved(now, variables)))
+            else:
+                then = _solve_cases(rest, variables, now, budget)
+                branches.append(Branch(variable, value, then=then))
+    # numbers in increasing order (x = -1 or x = 1), then roots that name other variables
+    branches.sort(key=lambda b: (not b.value.is_number, float(b.value) if b.value.is_number else 0.0))
+    return Solving(original, equation, factored, tuple(branches), tuple(no_real))
+
+
+def _real_roots(factor, variables) -> list[tuple[sympy.Symbol, sympy.Expr]]:
+    """(variable, value) for each real root of ``factor`` = 0, solved for a variable it is linear in
+    (with a constant coefficient), else for its only variable."""
+    free = [v for v in variables if v in factor.free_symbols]
+    for variable in free:
+        poly = sympy.Poly(factor, variable)
+        if poly.degree() == 1 and poly.coeffs()[0].is_number:
+            return [(variable, sympy.expand(-poly.coeffs()[1] / poly.coeffs()[0]))] if len(poly.coeffs()) > 1 \
+                else [(variable, sympy.Integer(0))]
+    if len(free) != 1:
+        raise _Unworkable("no variable to solve for by hand")
+    roots = sympy.Poly(factor, free[0]).real_roots()
+    if any(isinstance(r, sympy.CRootOf) for r in roots):
+        raise _Unworkable("no closed form")
+    return [(free[0], r) for r in dict.fromkeys(roots)]
+
+
+def _resolved(chosen, variables) -> tuple:
+    """Every variable's value once the last case is chosen (earlier choices may name later ones)."""
+    values = dict(chosen)
+    for _ in variables:
+        values = {v: sympy.simplify(e.subs(values)) for v, e in values.items()}
+    return tuple(values[v] for v in variables)
+
+
+def _points_of(solving: Solving):
+    for branch in solving.branches:
+        if branch.point is not None:
+            yield branch.point
+        else:
+            yield from _points_of(branch.then)
 
 
 def _exact_points(problem):
@@ -85,14 +212,14 @@ def _exact_points(problem):
     for solution in found:
         values = [solution.get(v) for v in problem.variables]
         if any(v is None or v.free_symbols for v in values):
-            remark = "f has infinitely many stationary points (a whole curve or line of them); listed are only isolated ones"
+            remark = "there are infinitely many stationary points (a whole curve or line of them); listed are only isolated ones"
             continue
         if all(_is_real(v) for v in values):
             points.append(tuple(sympy.re(sympy.nsimplify(v)) if not v.is_real else v for v in values))
     periodic = problem.function.atoms(sympy.sin, sympy.cos, sympy.tan)
     if periodic and not remark:
         # sympy.solve returns one period's solutions of sin/cos equations; say so rather than imply "all".
-        remark = ("f is periodic, so its stationary points repeat without end; listed are those SymPy "
+        remark = ("the function is periodic, so its stationary points repeat without end; listed are those SymPy "
                   "returns for one period")
     return points, "exact", remark
 
@@ -182,9 +309,8 @@ def _higher_order(problem, point) -> str:
     return ""
 
 
-def _convexity(problem, hessian) -> tuple[bool | None, str]:
+def _convexity(problem, hessian, witness) -> tuple[bool | None, str]:
     """(convex, reason): a witness point refutes; a proof (constant H, f'' >= 0, minors >= 0) confirms."""
-    witness = _witness(problem, hessian)
     if witness is not None:
         where = ", ".join(f"{v.name} = {w:g}" for v, w in zip(problem.variables, witness))
         return False, f"the Hessian has a negative eigenvalue at {where}"

@@ -132,7 +132,8 @@ def train(spec: NetworkSpec, exact: bool = False, record: str | int = "shown") -
     graph = build_graph(spec.architecture)
     trainable = tuple(graph.trainable)
     given = given_values(spec)
-    stepper = Stepper(spec.learning_rate, spec.schedule and spec.schedule[1], momentum=spec.momentum)
+    stepper = Stepper(spec.learning_rate, spec.schedule and spec.schedule[1], momentum=spec.momentum,
+                      momentum_schedule=spec.betas and spec.betas[1])
     mean_gradients = _exact_batch(graph, trainable, given, spec) if exact else _float_batch(graph, trainable, given, spec)
     total = len(batches(spec, 1)) * spec.epochs
     keep = set(recorded_steps(total, record))
@@ -147,8 +148,8 @@ def train(spec: NetworkSpec, exact: bool = False, record: str | int = "shown") -
             if len(losses) in keep:
                 steps.append(TrainingStep(
                     epoch, len(losses), batch, dict(zip(trainable, gradients)), dict(zip(trainable, point)),
-                    dict(zip(trainable, after)), dict(zip(trainable, new_velocity)) if spec.momentum else {},
-                    loss, dict(zip(trainable, velocity)) if spec.momentum else None))
+                    dict(zip(trainable, after)), dict(zip(trainable, new_velocity)) if spec.with_momentum else {},
+                    loss, dict(zip(trainable, velocity)) if spec.with_momentum else None))
             point, velocity = after, new_velocity
         epoch_ends.append(point)
     epoch_parameters = np.array(epoch_ends, dtype=float).reshape(len(epoch_ends), len(trainable))

@@ -184,10 +184,11 @@ def surface_plot(surface) -> tuple[bytes, bytes] | None:
         axes.plot(grid, _on_grid(_numeric(problem), grid), color="0.3", lw=1.2)
         for p in points:
             marker, colour = MARKERS[p.kind]
-            axes.plot(p.x[0], p.value, marker, color=colour, ms=8, label=f"{p.kind} at {p.x[0]:g}")
-        axes.set_xlabel(problem.variables[0].name)
+            axes.plot(p.x[0], p.value, marker, color=colour, ms=8, label=f"{p.kind} at ${p.x[0]:g}$")
+        axes.set_xlabel(f"${sympy.latex(problem.variables[0])}$")
         axes.set_ylabel("$f$")
-        axes.legend(fontsize=8)
+        if points:       # beside the axes, so that it never covers a marked point
+            axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
         return _save(figure)
     figure = plt.figure(figsize=(8.0, 3.6))
     flat = figure.add_subplot(1, 2, 2)
@@ -195,11 +196,11 @@ def surface_plot(surface) -> tuple[bytes, bytes] | None:
     _contours(flat, problem, spot)
     for p in points:
         marker, colour = MARKERS[p.kind]
-        flat.plot(*p.x, marker, color=colour, ms=8, mec="black", label=f"{p.kind} ({p.x[0]:g}, {p.x[1]:g})")
-    flat.set_xlabel(problem.variables[0].name)
-    flat.set_ylabel(problem.variables[1].name)
-    if points:
-        flat.legend(fontsize=7, loc="upper right")
+        flat.plot(*p.x, marker, color=colour, ms=8, mec="black", label=f"{p.kind} $({p.x[0]:g}, {p.x[1]:g})$")
+    flat.set_xlabel(f"${sympy.latex(problem.variables[0])}$")
+    flat.set_ylabel(f"${sympy.latex(problem.variables[1])}$")
+    if points:       # beside the map, so that it never covers a marked point
+        flat.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.03, 1.0), borderaxespad=0.0)
     relief = figure.add_subplot(1, 2, 1, projection="3d")
     (lo, hi) = flat.get_xlim()
     (blo, bhi) = flat.get_ylim()
@@ -208,8 +209,8 @@ def surface_plot(surface) -> tuple[bytes, bytes] | None:
     for p in points:
         marker, colour = MARKERS[p.kind]
         relief.scatter([p.x[0]], [p.x[1]], [p.value], marker=marker, color=colour, s=50, edgecolor="black")
-    relief.set_xlabel(problem.variables[0].name)
-    relief.set_ylabel(problem.variables[1].name)
+    relief.set_xlabel(f"${sympy.latex(problem.variables[0])}$")
+    relief.set_ylabel(f"${sympy.latex(problem.variables[1])}$")
     return _save(figure)
 
 

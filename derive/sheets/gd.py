@@ -21,7 +21,9 @@ __all__ = ["gd_json", "gd_context", "comparison_json", "comparison_context"]
 def _settings_json(settings) -> dict:
     return {"x0": list(settings.x0), "lr": settings.learning_rate, "lr_schedule": settings.schedule_text,
             "max_iter": settings.max_iter, "tol": settings.tol, "grad_tol": settings.grad_tol,
-            "momentum": settings.momentum, "nesterov": settings.nesterov}
+            "momentum": settings.momentum, "nesterov": settings.nesterov,
+            "momentum_schedule": settings.momentum_schedule_text,
+            "nesterov_form": settings.nesterov_form if settings.nesterov else None}
 
 
 def _closed_form_json(form) -> dict | None:
@@ -163,11 +165,24 @@ def _closed_form_context(form, places) -> dict | None:
 
 
 def _update_rule(settings, lr_symbol) -> str:
-    if settings.momentum:
-        gradient_at = r"\nabla f(x_t + \beta v_t)" if settings.nesterov else r"\nabla f(x_t)"
-        return rf"v_{{t+1}} = \beta\, v_t - {lr_symbol}\, {gradient_at},\qquad x_{{t+1}} = x_t + v_{{t+1}}"
     rate = f"{lr_symbol}_t" if settings.schedule_text else lr_symbol
+    if settings.stepper.with_momentum:
+        beta = r"\beta_t" if settings.momentum_schedule_text else r"\beta"
+        velocity = rf"v_{{t+1}} = {beta}\, v_t - {rate}\, "
+        if settings.nesterov and settings.nesterov_form == "keras":
+            return (rf"{velocity}\nabla f(x_t),\qquad "
+                    rf"x_{{t+1}} = x_t + {beta}\, v_{{t+1}} - {rate}\, \nabla f(x_t)")
+        gradient_at = rf"\nabla f(x_t + {beta} v_t)" if settings.nesterov else r"\nabla f(x_t)"
+        return rf"{velocity}{gradient_at},\qquad x_{{t+1}} = x_t + v_{{t+1}}"
     return rf"x_{{t+1}} = x_t - {rate}\, \nabla f(x_t)"
+
+
+def _momentum_schedule_latex(settings) -> str | None:
+    if settings.momentum_schedule_text is None:
+        return None
+    from derive.core.schedules import momentum_schedule
+
+    return sympy.latex(momentum_schedule(settings.momentum_schedule_text)[0])
 
 
 def gd_context(problem, run, places, lr_symbol=r"\eta") -> dict:
@@ -185,7 +200,9 @@ def gd_context(problem, run, places, lr_symbol=r"\eta") -> dict:
                 x0=vector_latex(settings.x0, places), lr=latex_number(settings.learning_rate, places)
                 if settings.learning_rate is not None else None, schedule=schedule,
                 momentum=latex_number(settings.momentum, places) if settings.momentum else None,
-                nesterov=settings.nesterov, max_iter=settings.max_iter,
+                momentum_schedule=_momentum_schedule_latex(settings),
+                nesterov=settings.nesterov_form if settings.nesterov and settings.stepper.with_momentum else None,
+                max_iter=settings.max_iter,
                 tol=latex_number(settings.tol, places) if settings.tol is not None else None,
                 grad_tol=latex_number(settings.grad_tol, places) if settings.grad_tol is not None else None,
                 update_rule=_update_rule(settings, lr_symbol), lr_symbol=lr_symbol, rows=rows, gap=gap,

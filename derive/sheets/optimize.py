@@ -46,13 +46,54 @@ def surface_context(surface, places) -> dict:
     points = [{"x": r"\left(" + ", ".join(point_latex(p)) + r"\right)" if len(names) > 1 else point_latex(p)[0],
                "value": latex_number(p.value, places), "kind": p.kind, "note": p.note,
                "eigenvalues": ", ".join(latex_number(e, places) for e in p.eigenvalues),
-               "reason": _kind_reason(p.kind)} for p in surface.points]
+               "reason": _kind_reason(p.kind), "hessian": _hessian_at(surface, p, places)} for p in surface.points]
     signature = f"f({', '.join(names)}) = {sympy.latex(problem.function)}"
+    solving = _solving_context(surface.solving, problem.variables) if surface.solving else None
+    witness = None if surface.convex_witness is None else \
+        ", ".join(f"{n} = {latex_number(w)}" for n, w in zip(names, surface.convex_witness))
     return {"title": f"Stationary points of ${signature}$", "function_latex": sympy.latex(problem.function),
             "variables": names, "partials": partials, "hessian": sympy.latex(surface.hessian),
             "points": points, "method": surface.method, "convex": surface.convex,
-            "convex_reason": surface.convex_reason, "remark": surface.remark, "one": len(names) == 1,
-            "has_plot": len(names) <= 2}
+            "convex_reason": surface.convex_reason, "convex_witness": witness, "remark": surface.remark,
+            "one": len(names) == 1, "has_plot": len(names) <= 2, "solving": solving,
+            "equations": [sympy.latex(g) for g in problem.gradient]}
+
+
+def _hessian_at(surface, point, places) -> str:
+    """The Hessian at a stationary point: exact where the point is, else its numbers rounded."""
+    local = surface.hessian.subs(dict(zip(surface.problem.variables, point.x_exact)))
+    if local.shape == (1, 1):     # f'' there
+        entry = local[0, 0]
+        return sympy.latex(entry) if entry.is_Rational else latex_number(float(entry), places)
+    if all(entry.is_Rational for entry in local):
+        return sympy.latex(local)
+    rows = [" & ".join(latex_number(float(entry), places) for entry in row) for row in local.evalf().tolist()]
+    return r"\left[\begin{matrix}" + r" \\ ".join(rows) + r"\end{matrix}\right]"
+
+
+def _solving_context(solving, variables, earlier=()) -> dict:
+    """How grad f = 0 is solved by cases, as plain data: each equation (after the earlier cases are
+    substituted), its factored form, and the cases each factor gives, down to the points (with the
+    earlier cases' values that named a later variable worked out: y = x^2 = 1)."""
+    def branch(b):
+        data = {"variable": sympy.latex(b.variable), "value": sympy.latex(b.value), "then": None, "point": None,
+                "back": []}
+        chosen = (*earlier, (b.variable, b.value))
+        if b.then is not None:
+            data["then"] = _solving_context(b.then, variables, chosen)
+            return data
+        at = dict(zip(variables, b.point))
+        data["back"] = [(sympy.latex(v), sympy.latex(e), sympy.latex(at[v])) for v, e in reversed(chosen[:-1])
+                        if not e.is_number]
+        shown = [sympy.latex(v) for v in b.point]
+        data["point"] = shown[0] if len(shown) == 1 else r"\left(" + ", ".join(shown) + r"\right)"
+        return data
+
+    return {"original": sympy.latex(solving.original), "equation": sympy.latex(solving.equation),
+            "substituted": sympy.expand(solving.original) != solving.equation,
+            "factored": sympy.latex(solving.factored) if solving.factored is not None else None,
+            "branches": [branch(b) for b in solving.branches],
+            "no_real": [sympy.latex(f) for f in solving.no_real]}
 
 
 def _kind_reason(kind: str) -> str:

@@ -305,9 +305,14 @@ _GIVEN_LABELS = {"input": "Inputs", "target": "Targets", "w": "Weights", "b": "B
 def given_groups(solution) -> list[list]:
     """The given numbers grouped for a sentence each: ["Weights", ["w_{1} = 0.15", ...]]."""
     groups: dict[str, list[str]] = {}
+    schedule = solution.spec.schedule
     for key in solution.graph.given:
         step = solution.steps[key]
-        groups.setdefault(_GIVEN_LABELS[key.kind], []).append(f"{step.latex} = {step.value_latex}")
+        if key.kind == "eta" and schedule:     # the schedule, and the rate of the first update (t = 0)
+            item = f"{step.latex}_t = {plain_latex(schedule[0])}, \\quad {step.latex}_0 = {step.value_latex}"
+        else:
+            item = f"{step.latex} = {step.value_latex}"
+        groups.setdefault(_GIVEN_LABELS[key.kind], []).append(item)
     return [[label, items] for label, items in groups.items()]
 
 

@@ -148,9 +148,10 @@ def _step_context(run: TrainingRun, step: TrainingStep, like: Solution, losses: 
                 "velocity_before": number(step.velocity_before[k]) if step.velocity else None,
                 "velocity_after": number(step.velocity[k]) if step.velocity else None}
                for k in parameters]
-    schedule = run.spec.schedule
+    schedule, betas = run.spec.schedule, run.spec.betas
     return {"step": step.step, "epoch": step.epoch, "last": step.step == run.total_steps,
             "rate": number(schedule[1](step.step - 1)) if schedule else None,
+            "beta": number(betas[1](step.step - 1)) if betas else None,
             "examples_text": _examples_text(run, step.examples), "batch_size": len(step.examples),
             "gradient_tables": _tables("", [notation.latex(k.gradient) for k in parameters], gradient_rows, precision),
             "updates": updates, "batch_loss": number(step.loss),
@@ -189,8 +190,9 @@ def training_context(run: TrainingRun, like: Solution) -> dict:
         "mode": spec.mode, "epochs": spec.epochs, "examples": len(spec.examples),
         "batch_size": len(first.examples), "updates_per_epoch": run.updates_per_epoch,
         "total_steps": run.total_steps, "shuffle_seed": spec.shuffle_seed,
-        "momentum": spec.momentum, "momentum_text": latex_number(spec.momentum, precision),
+        "momentum": spec.with_momentum, "momentum_text": latex_number(spec.momentum, precision),
         "schedule": plain_latex(spec.schedule[0]) if spec.schedule else None,
+        "momentum_schedule": plain_latex(spec.betas[0]) if spec.betas else None,
         "worked_example": worked + 1, "worked_batch": _examples_text(run, first.examples),
         "data_tables": _data_tables(run, like),
         "steps": [_step_context(run, s, like, (step_losses[2 * n], step_losses[2 * n + 1])) for n, s in enumerate(shown)],
