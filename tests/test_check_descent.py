@@ -271,3 +271,12 @@ def test_cli_exit_status_and_bad_input(tmp_path, capsys):
         assert main(["check", str(path)]) == 2
         captured = capsys.readouterr()
         assert words in captured.err and captured.out == "" and len(captured.err.strip().splitlines()) == 1
+
+
+def test_a_long_run_with_one_late_iterate_is_checked_without_recursion():
+    """x_60 of x^2 from -4 with eta = 0.1 is -4 * 0.8^60 (about -6e-6): 0.0 is right, 0.5 is not
+    (the skipped steps' rounding at one decimal stays bounded: 0.05 / (1 - 0.8) = 0.25)."""
+    exercise = {"function": "x**2", "x0": "-4", "lr": "0.1", "steps": "60"}
+    assert check_descent(sheet(exercise, {"x[60]": "0.0"}, asks=[])).entries[0].verdict == "correct"
+    assert check_descent(sheet(exercise, {"x[60]": "0.5"}, asks=[])).entries[0].verdict == "wrong"
+    assert check_descent(sheet(exercise, {"x[60]": "0.2"}, asks=[])).entries[0].verdict == "consistent"

@@ -36,8 +36,8 @@ __all__ = ["DescentExercise", "Rule", "plain_exercise", "family_exercise", "DESC
 ETA, BETA = Key("eta"), Key("beta")
 #: The fields of a plain gradient-descent exercise (``exercise: {function: ..., x0: ..., lr: ...}``).
 PLAIN_FIELDS = ("function", "x0", "lr", "momentum", "steps", "vars", "tol", "grad_tol")
-#: Iterations a plain exercise may ask for (every one is a few quantities per variable).
-MAX_STEPS = 200
+#: Iterations a plain exercise may ask for (each is a few compiled steps per variable: 60 take a few seconds).
+MAX_STEPS = 60
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,20 @@ class DescentExercise:
     def order(self) -> list[Key]:
         """Every quantity, in the order of the worked solution."""
         return list(self.graph.quantities) + [k for k in self.rules if k not in self.graph]
+
+    def inlined(self, on_sheet) -> dict[Key, sympy.Expr]:
+        """The updates whose gradient the sheet does not give, with the gradient's formula put in:
+        x[t+1] = x[t] - eta * f'(x[t]) is one step from x[t], whose rounding then moves the
+        gradient and the point together (as two separate inputs, their uncertainties would add up
+        and grow without bound over a long run of skipped steps)."""
+        found = {}
+        for q in self.graph:
+            if q.section in ("update", "velocity") and q.definition is not None:
+                put = {g.symbol: self.graph[g].definition for g in q.depends_on
+                       if g.kind == "grad" and g not in on_sheet and self.graph[g].definition is not None}
+                if put:
+                    found[q.key] = q.definition.xreplace(put)
+        return found
 
     def resolve(self, name: str, source: str, field_name: str) -> Key:
         word = str(name).replace(" ", "")

@@ -176,11 +176,29 @@ class _DescentChecker:
         self.counts = {a.key: int(a.value) for a in filled if a.key in self.exercise.rules
                        and self.exercise.rules[a.key].kind == "count"}
         self.working = _working_half_unit([a for a in filled if a.key in self.graph])
-        self.world = self._world()
+        self.place = {key: n for n, key in enumerate(self.graph.quantities)}
+        self.inline = self.exercise.inlined({a.key for a in filled})
+        # A world's override replaces a number of the sheet: only the skipped steps are inlined there.
+        self.skipped_inline = {k: e for k, e in self.inline.items() if k not in self.answers}
+        self.world = World(self.graph, self.exercise.given, self.answers, self.working,
+                           overrides=self.skipped_inline)
+        self._warm(self.world, 0, len(self.place))
         self.made: list[tuple[str, str]] = []      # (mistake, where) diagnosed so far, in order
 
-    def _world(self, overrides=None) -> World:
-        return World(self.graph, self.exercise.given, self.answers, self.working, overrides=overrides)
+    def _warm(self, world: World, start: int, stop: int) -> None:
+        """Every quantity from place ``start`` to ``stop`` evaluated in order: each one's inputs are then
+        already known, so a long run (x[200] alone on a sheet) never recurses through all its steps."""
+        for key in list(self.graph.quantities)[start:stop]:
+            world.value(key)
+
+    def _world(self, overrides: dict) -> World:
+        """The student's world with one step rewritten: the steps before it are the same as without."""
+        first = min(self.place[site] for site in overrides)
+        inline = {k: e for k, e in self.skipped_inline.items()   # a rewritten gradient is used as rewritten
+                  if not any(d in overrides for d in self.graph[k].depends_on)}
+        world = World(self.graph, self.exercise.given, self.answers, self.working, overrides={**inline, **overrides})
+        world.memo.update({k: v for k, v in self.world.memo.items() if self.place[k] < first})
+        return world
 
     def entries(self) -> list[Entry]:
         order = {key: n for n, key in enumerate(self.exercise.order)}
@@ -206,7 +224,12 @@ class _DescentChecker:
         if rule is not None:
             spread = 2 * self.working if rule.kind == "number" else 0.0
             return [(v, spread) for v in sorted((decide or rule.decide)(world, self.counts))]
-        return [world.recompute(key, self.graph[key].definition if expression is None else expression)]
+        definition = self.graph[key].definition
+        if key in world.overrides:
+            definition = world.overrides[key]
+        elif key in self.inline and not any(d in world.overrides for d in self.graph[key].depends_on):
+            definition = self.inline[key]
+        return [world.recompute(key, definition if expression is None else expression)]
 
     def entry(self, answer: Answer) -> Entry:
         key, exact = answer.key, self.exercise.exact[answer.key]
@@ -268,7 +291,9 @@ class _DescentChecker:
                 if site == key:
                     pairs = self._recomputed(key, self.world, rewrite.decide, rewrite.expression)
                 else:
-                    pairs = self._recomputed(key, self._world({site: rewrite.expression}))
+                    world = self._world({site: rewrite.expression})
+                    self._warm(world, self.place[site], self.place[key])
+                    pairs = self._recomputed(key, world)
                 if any(self._fits(answer, v, s) for v, s in pairs):
                     return True
         return False
