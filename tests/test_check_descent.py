@@ -241,6 +241,8 @@ def test_gd_learning_rate_variant_factors_limit_and_behaviour_from_the_students_
     assert found["lr_max"] == ("wrong", "limit_two_over_a")
     assert verdicts(check_descent(family_sheet(code, {f"behaviour[{k}]": "diverges"}, asks=[]))) == \
         {f"behaviour[{k}]": ("correct", None)}
+    wrong = check_descent(family_sheet(code, {f"behaviour[{k}]": "converges without"}, asks=[])).entries[0]
+    assert wrong.verdict == "wrong" and wrong.note == "expected “diverges”"
 
 
 def test_gd_steps_and_momentum_variants_use_the_families_answer_names():

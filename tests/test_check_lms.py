@@ -98,3 +98,13 @@ def test_answers_json_lists_answers_in_the_order_of_the_moodle_cloze_parts():
 def test_load_exam_reads_the_answer_key(exam):
     key = load_exam(exam)[("2026-1-BFS.GDS-8", 2)]
     assert key.family == "gd-steps" and key.keys == ("x[1]", "x[2]", "x[3]") and key.checkable
+
+
+def test_a_canvas_column_that_is_not_a_derive_item_is_refused(exam, tmp_path, capsys):
+    lines = (DATA / "canvas-student-analysis.csv").read_text().split("\n", 1)
+    path = tmp_path / "analysis.csv"
+    path.write_text(lines[0].replace("section_sis_id,", 'section_sis_id,"999: What is your name?",1.0,', 1) + "\n"
+                    + lines[1].replace(",,2026-12-14", ",,Ann,1.0,2026-12-14"))
+    assert main(["check", str(path), "--exam", str(exam)]) == 2
+    err = capsys.readouterr().err
+    assert "column 7" in err and "derive's QTI export" in err and len(err.strip().splitlines()) == 1

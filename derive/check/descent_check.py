@@ -232,6 +232,14 @@ class _DescentChecker:
         return [world.recompute(key, definition if expression is None else expression)]
 
     def entry(self, answer: Answer) -> Entry:
+        entry = self._entry(answer)
+        rule = self.exercise.rules.get(answer.key)
+        if rule is not None and rule.kind == "choice" and entry.verdict != "correct":   # say the words, not 0..3
+            words = f"expected “{rule.choices[int(entry.expected)]}”"
+            entry = replace(entry, note="; ".join(n for n in (entry.note, words) if n))
+        return entry
+
+    def _entry(self, answer: Answer) -> Entry:
         key, exact = answer.key, self.exercise.exact[answer.key]
         common = dict(name=answer.name, key=key, given=answer.value, text=answer.text, expected=exact)
         if answer.value is None:
