@@ -252,14 +252,15 @@ class _DescentChecker:
         if any(self._fits(answer, v, s) for v, s in recomputed):
             return Entry(**common, verdict="consistent", recomputed=recomputed[0][0])
         for mistake, where in self.made:
-            if self._reproduces(answer, DESCENT_MISTAKES[mistake]):
-                return Entry(**common, verdict="consistent", recomputed=recomputed[0][0] if recomputed else None,
+            again = self._reproduction(answer, DESCENT_MISTAKES[mistake])
+            if again is not None:           # recomputed: the step from the student's values, with that mistake
+                return Entry(**common, verdict="consistent", recomputed=again,
                              note=f"same mistake as at {where} ({mistake})")
         copied = self._copied(answer)
         if copied:
             return Entry(**common, verdict="wrong", recomputed=recomputed[0][0] if recomputed else None,
                          diagnosis=f"the same number as the given {copied}; no mistake is named from a copied value")
-        fitting = [rule for rule in DESCENT_MISTAKES.values() if self._reproduces(answer, rule)]
+        fitting = [rule for rule in DESCENT_MISTAKES.values() if self._reproduction(answer, rule) is not None]
         diagnosis, mistake = None, None
         if len(fitting) == 1:
             mistake, diagnosis = fitting[0].name, f"{fitting[0].name}: {fitting[0].description}"
@@ -292,7 +293,9 @@ class _DescentChecker:
             stack.extend(self.graph[dep].depends_on)
         return sites
 
-    def _reproduces(self, answer: Answer, mistake) -> bool:
+    def _reproduction(self, answer: Answer, mistake) -> float | None:
+        """The value the mistake gives for this answer from the student's numbers, when it reproduces
+        the answer (at the step itself or at a step the sheet skipped before it), else None."""
         key = answer.key
         for site in self.sites(key):
             for rewrite in mistake.rewrites(self.exercise, site):
@@ -302,9 +305,10 @@ class _DescentChecker:
                     world = self._world({site: rewrite.expression})
                     self._warm(world, self.place[site], self.place[key])
                     pairs = self._recomputed(key, world)
-                if any(self._fits(answer, v, s) for v, s in pairs):
-                    return True
-        return False
+                for value, spread in pairs:
+                    if self._fits(answer, value, spread):
+                        return value
+        return None
 
 
 def check_descent(sheet: DescentSheet) -> CheckResult:
