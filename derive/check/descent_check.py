@@ -30,7 +30,7 @@ from derive.core.errors import InputError
 from derive.core.keys import Key
 from derive.check.descent import DESCENT_FAMILIES, DescentExercise, family_exercise, plain_exercise
 from derive.check.descent_mistakes import DESCENT_MISTAKES
-from derive.check.sheet import NULL_WORDS, VARIANT_CODE, Answer, Tolerance, parse_number
+from derive.check.sheet import NULL_WORDS, VARIANT_CODE, Answer, Tolerance, parse_number, register_sheet_reader
 from derive.check.verdicts import VERDICTS, CheckResult, Entry, _within, _working_half_unit, check_sheet
 from derive.check.world import World
 
@@ -86,6 +86,7 @@ def _family_of(code: str, question) -> object | None:
     return family
 
 
+@register_sheet_reader
 def descent_sheet(data: dict, source: str, base: Path | None = None, allow_empty: bool = False) -> DescentSheet | None:
     """The gradient-descent sheet ``data`` describes, or None when its exercise is a network."""
     exercise = data.get("exercise")

@@ -123,6 +123,17 @@ def parse_number(text, source: str, field: str) -> tuple[float, float]:
 
 
 
+#: Readers of sheets whose exercise is not a network, tried first: ``reader(data, source, base,
+#: allow_empty)`` returns a sheet, or None to leave it to the network reader below.
+SHEET_READERS: list = []
+
+
+def register_sheet_reader(reader):
+    """Add a reader of sheets of another kind (a decorator; derive.check registers its own at import)."""
+    SHEET_READERS.append(reader)
+    return reader
+
+
 def load_sheet(path: str | Path) -> AnswerSheet:
     """Read an answer sheet file; the exercise path is taken relative to the sheet."""
     from derive.core.inputs import read_data, read_file
@@ -224,11 +235,10 @@ def parse_sheet(data, source: str = "<sheet>", base: Path | None = None, allow_e
         if field not in SHEET_FIELDS:
             raise InputError(source, str(field), "one of " + ", ".join(SHEET_FIELDS), got="an unknown field",
                              suggestion=suggest(str(field), SHEET_FIELDS))
-    from derive.check.descent_check import descent_sheet   # gradient-descent sheets have their own checker
-
-    descent = descent_sheet(data, source, base, allow_empty)
-    if descent is not None:
-        return descent
+    for reader in SHEET_READERS:             # gradient-descent sheets (derive.check.descent_check), ...
+        other = reader(data, source, base, allow_empty)
+        if other is not None:
+            return other
     spec = _exercise(data, source, base)
     raw = data.get("answers")
     if raw == {} and allow_empty:
