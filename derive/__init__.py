@@ -2,20 +2,56 @@
 
 The pipeline is one-way, in layers: ``core`` (spec -> step graph -> numbers)
 -> ``present`` (printers, notations) -> ``sheets`` (plain-data contexts) ->
-``render`` (templates, plots, files) -> ``exam``, ``check`` -> ``cli``.
-The public entry points load their layers only when called:
+``render`` (templates, plots, files) -> ``exam``, ``check`` -> ``cli``, and
+the Python API (derive.api, docs/api.md) on top.  The public entry points load
+their layers only when called:
 
->>> from derive import builtin_spec, solve
->>> solution = solve(builtin_spec())
->>> round(solution.value("w_new[2,1,1]"), 8)
+>>> import derive
+>>> solution = derive.solve()
+>>> round(solution.value("w5+"), 8)
 0.35891648
+>>> derive.check({"exercise": "lecture", "answers": {"w5+": 0.3589}})["w5+"]["verdict"]
+'correct'
+>>> derive.gd("x**2", x0=-4, lr=0.8).x_final
+[-8.842956788829373e-07]
 """
+
+import sys
+import types
 
 from derive._version import __version__
 
-__all__ = ["builtin_spec", "load_spec", "parse_spec", "solve", "__version__"]
+__all__ = ["solve", "check", "gd", "exam", "builtin_spec", "load_spec", "parse_spec", "__version__"]
 
-_LAZY = {"builtin_spec": "derive.core.spec", "load_spec": "derive.core.spec", "parse_spec": "derive.core.spec"}
+_LAZY = {"builtin_spec": "derive.core.spec", "load_spec": "derive.core.spec", "parse_spec": "derive.core.spec",
+         "solve": "derive.api", "check": "derive.api", "gd": "derive.api", "exam": "derive.api"}
+
+
+#: API functions named like a subpackage: ``derive.check`` is the package derive/check and
+#: derive.api.check at once (CONTRACT §9 calls ``derive.check(...)``, ``derive.exam(...)``).
+_CALLABLE_PACKAGES = ("check", "exam")
+
+
+class _CallablePackage(types.ModuleType):
+    """A subpackage that is also the API function of its name: ``derive.check(sheet)``."""
+
+    def __call__(self, *args, **kwargs):
+        """derive.check(sheet, ...) is derive.api.check, derive.exam(...) derive.api.exam: see their help."""
+        from derive import api
+
+        return getattr(api, self.__name__.rpartition(".")[2])(*args, **kwargs)
+
+
+class _Package(types.ModuleType):
+    """derive itself: importing derive.check (which sets the attribute) makes that package callable."""
+
+    def __setattr__(self, name, value):
+        if name in _CALLABLE_PACKAGES and type(value) is types.ModuleType:
+            value.__class__ = _CallablePackage
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name):
@@ -23,34 +59,11 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
 
+        if name in _CALLABLE_PACKAGES:            # the package, callable as the API function
+            return importlib.import_module(f"derive.{name}")
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'derive' has no attribute {name!r}")
 
 
-def solve(spec=None, exact: bool = False, chain_rounding=None):
-    """Solve one spec: the lecture's example (no argument), a spec file's path, a dict in the spec
-    format, or a parsed NetworkSpec; the step graph evaluated at its numbers (derive.present.solution).
-
-    ``chain_rounding`` (``4``, ``"4sig"``, or ``"off"``; default: the spec's own ``rounding``) works
-    every step from the previous steps' rounded values, as by hand (docs/numbers.md).
-
-    >>> round(solve({"layers": [1, 1], "activation": "linear", "loss": "half_sse", "weights": [[[0.5]]],
-    ...              "learning_rate": 0.1, "input": [2], "target": [0]}).value("w_new[1,1,1]"), 6)
-    0.3
-    >>> solve(chain_rounding=9).value("delta[2,2]")
-    -0.038098237
-    """
-    import os
-
-    from derive.core.spec import NetworkSpec, builtin_spec, load_spec, parse_spec, with_rounding
-    from derive.present.solution import solve as _solve
-
-    if spec is None:
-        spec = builtin_spec()
-    elif isinstance(spec, (str, os.PathLike)):
-        spec = load_spec(os.fspath(spec))
-    elif isinstance(spec, dict):
-        spec = parse_spec(spec)
-    elif not isinstance(spec, NetworkSpec):
-        raise TypeError(f"derive.solve: expected a path, a dict or a NetworkSpec, not {type(spec).__name__}")
-    return _solve(with_rounding(spec, chain_rounding, "chain_rounding"), exact=exact)
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -17,7 +17,7 @@ sgd-batch-minibatch or gd-learning-rate.  Every answer is
 >>> sheet = parse_descent_sheet({"exercise": {"function": "x**2", "x0": "-4", "lr": "0.8"},
 ...                              "answers": {"x[1]": "-10.4", "x[2]": "-27.04"}}, "s.yaml")
 >>> [(e.name, e.verdict, e.mistake, e.note) for e in check_descent(sheet).entries][:2]
-[('x[1]', 'wrong', 'gradient_added', None), ('x[2]', 'consistent', None, 'same mistake as at x[1] (gradient_added)')]
+[('x[1]', 'wrong', 'gradient_added', None), ('x[2]', 'consistent', 'gradient_added', 'same mistake as at x[1] (gradient_added)')]
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from derive.core.errors import InputError
 from derive.core.keys import Key
 from derive.check.descent import DESCENT_FAMILIES, DescentExercise, family_exercise, plain_exercise
 from derive.check.descent_mistakes import DESCENT_MISTAKES
-from derive.check.sheet import NULL_WORDS, VARIANT_CODE, Answer, Tolerance, parse_number, register_sheet_reader
+from derive.check.sheet import (NULL_WORDS, VARIANT_CODE, Answer, Marking, Tolerance, marking_of, parse_number,
+                                register_sheet_reader)
 from derive.check.verdicts import VERDICTS, CheckResult, Entry, _within, _working_half_unit, check_sheet
 from derive.check.world import World
 
@@ -47,6 +48,7 @@ class DescentSheet:
     tolerance: Tolerance | None = None
     asks: tuple[tuple[str, Key], ...] | None = None
     student: str = ""
+    marking: Marking | None = None              # who, which question, points (derive.check.grades)
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -122,8 +124,9 @@ def parse_descent_sheet(data: dict, source: str = "<sheet>", allow_empty: bool =
         raise InputError(source, "asks", "a list of quantity names", got=type(asks).__name__)
     asked = None if asks in NULL_WORDS else tuple((str(n), exercise.resolve(n, source, f"asks[{i}]"))
                                                   for i, n in enumerate(asks))
+    marking = marking_of({**data, "exercise": exercise.name} if isinstance(raw, dict) else data, source)
     return DescentSheet(source, exercise, _answers(answers, exercise, source), _tolerance(data.get("tolerance"), source),
-                        asked, str(data.get("student") or ""))
+                        asked, str(data.get("student") or ""), marking)
 
 
 def _choice(text: str, choices: tuple[str, ...], source: str, field: str) -> float:
@@ -255,7 +258,7 @@ class _DescentChecker:
         for mistake, where in self.made:
             again = self._reproduction(answer, DESCENT_MISTAKES[mistake])
             if again is not None:           # recomputed: the step from the student's values, with that mistake
-                return Entry(**common, verdict="consistent", recomputed=again,
+                return Entry(**common, verdict="consistent", recomputed=again, mistake=mistake, same_as=where,
                              note=f"same mistake as at {where} ({mistake})")
         copied = self._copied(answer)
         if copied:
@@ -269,7 +272,7 @@ class _DescentChecker:
         elif fitting:
             diagnosis = "several mistakes reproduce this number: " + ", ".join(r.name for r in fitting)
         return Entry(**common, verdict="wrong", recomputed=recomputed[0][0] if recomputed else None,
-                     diagnosis=diagnosis, mistake=mistake)
+                     diagnosis=diagnosis, mistake=mistake, candidates=tuple(r.name for r in fitting) if len(fitting) > 1 else ())
 
     def _copied(self, answer: Answer) -> str | None:
         """The given number (x0, eta, ...) the answer equals, if any: then no diagnosis is made from it."""
@@ -316,7 +319,9 @@ def check_descent(sheet: DescentSheet) -> CheckResult:
     """Verdicts on every answer of a gradient-descent sheet, in the order of the worked solution."""
     entries = tuple(_DescentChecker(sheet).entries())
     counts = {v: sum(e.verdict == v for e in entries) for v in VERDICTS}
-    return CheckResult(sheet.source, sheet.exercise.name, entries, sheet.student, counts)
+    asks = sheet.exercise.asks if sheet.asks is None else sheet.asks
+    return CheckResult(sheet.source, sheet.exercise.name, entries, sheet.student, counts,
+                       asked=tuple(key for _, key in asks), sheet=sheet)
 
 
 def check_any(sheet, chain_rounding: str | None = None) -> CheckResult:

@@ -140,13 +140,13 @@ def lms_sheets(path, exam: dict[tuple[str, int], ExamKey]) -> tuple[list, set[st
                          "Student Analysis report (columns '<id>: <question>', 'n correct')", got="other columns")
     reader = _moodle_rows if kind == "moodle" else _canvas_rows
     sheets, skipped = [], set()
-    for n, student, questions in reader(path, header, rows, exam):
+    for n, student, ids, questions in reader(path, header, rows, exam):
         for (code, number), answers in questions.items():
             key = exam[(code, number)]
             if not key.checkable:
                 skipped.add(key.family)
                 continue
-            data = {"exercise": code, "question": str(number), "student": student,
+            data = {"exercise": code, "question": str(number), "student": student, **ids,
                     "answers": {name: _readable(answers.get(k), c)
                                 for k, name, c in zip(key.keys, key.names, key.choices)}}
             sheets.append(parse_sheet(data, f"{path}: row {n}, question {number}", allow_empty=True))
@@ -179,8 +179,7 @@ def _moodle_rows(path, header, rows, exam):
         if row.get("Surname", "").strip() == "Overall average":
             continue
         student = _student(row, "First name", "Surname") or f"row {n}"
-        if row.get("Email address", "").strip():
-            student += f" <{row['Email address'].strip()}>"
+        ids = {"email": row["Email address"].strip()} if row.get("Email address", "").strip() else {}
         questions = {}
         for slot in slots:
             where = _moodle_question(path, n, slot, row, exam)
@@ -189,7 +188,7 @@ def _moodle_rows(path, header, rows, exam):
                 ({1: _number_text(response)} if response not in NO_RESPONSE else {})
             keys = exam[where].keys
             questions[where] = {keys[p - 1]: text for p, text in found.items() if 1 <= p <= len(keys)}
-        yield n, student, questions
+        yield n, student, ids, questions
 
 
 def _moodle_question(path, n, slot, row, exam) -> tuple[str, int]:
@@ -254,8 +253,7 @@ def _canvas_rows(path, header, rows, exam):
     for n, values in enumerate(rows, start=2):
         row = dict(zip(names, values))
         student = row.get("name", "").strip() or f"row {n}"
-        if row.get("sis_id", "").strip():
-            student += f" ({row['sis_id'].strip()})"
+        ids = {"id": row["sis_id"].strip()} if row.get("sis_id", "").strip() else {}
         if "attempt" in row and row["attempt"].strip() not in ("", "1"):
             student += f", attempt {row['attempt'].strip()}"
         questions: dict = {}
@@ -265,7 +263,7 @@ def _canvas_rows(path, header, rows, exam):
             answers = questions.setdefault(where, {})
             if 1 <= k <= len(keys) and text is not None:
                 answers[keys[k - 1]] = text
-        yield n, student, {w: a for w, a in questions.items() if a}
+        yield n, student, ids, {w: a for w, a in questions.items() if a}
 
 
 def read_sheets(paths: list[str], exam_folder=None) -> tuple[list, set[str]]:

@@ -59,13 +59,19 @@ def register_mistake(cls):
     return cls
 
 
+#: Backward steps whose sign a student can flip: dE/dout (t - o for o - t at an output, a lost minus
+#: in a sum over paths), delta, the activation derivative (o(o - 1)) and the gradients themselves.
+SIGN_KINDS = frozenset({"dE/dout", "delta", "dout/dnet", "dE/dw", "dE/db", "dE/dtheta"})
+
+
 @register_mistake
 class ErrorSignFlipped(Mistake):
     name = "error_sign_flipped"
-    description = "sign of the error signal flipped: (t - o) used where (o - t) belongs"
+    description = ("sign of the error signal flipped: (t - o) used where (o - t) belongs, "
+                   "or a minus sign lost in delta, a derivative or a gradient")
 
     def alternatives(self, graph, key):
-        if key.kind == "dE/dout" and key.index[0] == graph.architecture.depth:
+        if key.kind in SIGN_KINDS and graph[key].definition is not None:
             return [Alternative(-graph[key].definition)]
         return []
 

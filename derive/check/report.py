@@ -29,6 +29,10 @@ def _summary(result: CheckResult) -> str:
 
 
 def _explain(entry) -> str:
+    if entry.verdict == "consistent" and entry.same_as:
+        return (f"same mistake as at {entry.same_as} ({entry.mistake}), carried forward: your own values "
+                f"with it give {format_number(entry.shown(entry.recomputed), 6)}"
+                + (f"; note: {entry.note.split('; ', 1)[1]}" if "; " in (entry.note or "") else ""))
     if entry.verdict == "consistent":
         text = f"follows from your own earlier values (they give {format_number(entry.shown(entry.recomputed), 6)})"
         return text + (f"; note: {entry.note}" if entry.note else "")

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -29,13 +29,14 @@ from derive.core.keys import Key
 from derive.present.notations import get_notation
 from derive.core.spec import NetworkSpec, builtin_spec, load_spec
 
-__all__ = ["Answer", "AnswerSheet", "Tolerance", "load_sheet", "parse_sheet", "parse_number", "names_of"]
+__all__ = ["Answer", "AnswerSheet", "Marking", "Tolerance", "load_sheet", "parse_sheet", "parse_number", "names_of"]
 
 LECTURE = "lecture"
 VARIANT_CODE = re.compile(r"^\d+-\d+-[A-Za-z0-9.]+-[A-Za-z0-9]$")   # 2026-7-BFS.GDS-W
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 NULL_WORDS = ("", "~", "null", "Null", "NULL", None)
-SHEET_FIELDS = ("exercise", "question", "answers", "tolerance", "asks", "student")
+SHEET_FIELDS = ("exercise", "question", "answers", "tolerance", "asks", "student", "email", "id", "points",
+                "consistent_credit")
 
 
 @dataclass(frozen=True)
@@ -76,16 +77,17 @@ class AnswerSheet:
     tolerance: Tolerance | None = None
     asks: tuple[tuple[str, Key], ...] | None = None    # what the exercise asks; None = the updated parameters
     student: str = ""
+    marking: Marking | None = None                     # who, which question, points (derive.check.grades)
 
 
-def names_of(spec: NetworkSpec) -> Mapping[str, Key]:
-    """Every name a sheet may use for this exercise: plain names and canonical keys (read-only)."""
-    return MappingProxyType(_names(spec.notation, spec.architecture))
+def names_of(spec: NetworkSpec) -> dict[str, Key]:
+    """Every name a sheet may use for this exercise: plain names and canonical keys (read only:
+    made once per notation and architecture, as a class's sheets share them)."""
+    return _names_of(spec.notation, spec.architecture)
 
 
-@lru_cache(maxsize=256)
-def _names(notation_name: str, architecture) -> dict[str, Key]:
-    """names_of, once per notation and architecture (a class has thousands of sheets of a few)."""
+@lru_cache(maxsize=64)
+def _names_of(notation_name: str, architecture) -> dict[str, Key]:
     graph = build_graph(architecture)
     notation = get_notation(notation_name, architecture)
     names = {str(q.key): q.key for q in graph}
@@ -144,15 +146,22 @@ def load_sheet(path: str | Path) -> AnswerSheet:
     return parse_sheet(data, source, base=Path(path).parent)
 
 
+_lecture = lru_cache(maxsize=1)(builtin_spec)      # a spec is immutable: read the lecture's once
+
+
 def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
     exercise = data.get("exercise")
     if exercise in NULL_WORDS or not isinstance(exercise, str):
         raise InputError(source, "exercise", f"a spec file path (relative to the sheet) or '{LECTURE}'",
                          got="nothing" if exercise in NULL_WORDS else type(exercise).__name__)
     if exercise.strip() == LECTURE:
-        return builtin_spec()
+        return _lecture()
     path = (base or Path(".")) / exercise
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):     # a name no file system takes (too long, a NUL byte): no such file
+        found = False
+    if not found:
         if VARIANT_CODE.match(exercise.strip()):
             return _variant_spec(exercise, data.get("question", "1"), source)
         raise InputError(source, "exercise", f"a spec file path (relative to the sheet), a variant code or '{LECTURE}'",
@@ -247,7 +256,7 @@ def parse_sheet(data, source: str = "<sheet>", base: Path | None = None, allow_e
         raise InputError(source, "answers", "a mapping of quantity names to numbers",
                          got="nothing" if raw in NULL_WORDS else _kind(raw))
     return AnswerSheet(source, spec, _answers(raw, spec, source), _tolerance(data.get("tolerance"), source),
-                       _asks(data.get("asks"), spec, source), str(data.get("student") or ""))
+                       _asks(data.get("asks"), spec, source), str(data.get("student") or ""), marking_of(data, source))
 
 
 def _answers(raw: dict, spec: NetworkSpec, source: str) -> tuple[Answer, ...]:
@@ -278,3 +287,47 @@ def _asks(raw, spec: NetworkSpec, source: str):
         raise InputError(source, "asks", "a list of quantity names", got=type(raw).__name__)
     names = names_of(spec)
     return tuple((str(n), _resolve(n, names, source, f"asks[{i}]")) for i, n in enumerate(raw))
+
+
+# -- what a grade book needs (derive.check.grades) ------------------------------------------------
+
+@dataclass(frozen=True)
+class Marking:
+    """What a grade book needs besides the verdicts: the student's identifiers, the question, its points."""
+
+    email: str = ""
+    student_id: str = ""
+    question: str = ""                 # the grade-book column: Q2 for question 2 of a variant, else the exercise
+    variant: str = ""                  # the exam variant's code, when the exercise is one
+    points: float | None = None        # the question's points (None: one per asked answer)
+    consistent_credit: float | None = None   # the share of an answer's points a consistent answer earns
+
+
+def _fraction(raw, source: str, field: str, upper: float | None) -> float | None:
+    if raw in NULL_WORDS:
+        return None
+    value = parse_number(raw, source, field)[0] if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) \
+        else None
+    if value is None or value < 0 or (upper is not None and value > upper):
+        raise InputError(source, field, f"a number from 0 to {upper:g}" if upper is not None else "a number of at least 0",
+                         got=repr(raw))
+    return value
+
+
+def _text(data: dict, field: str, source: str) -> str:
+    raw = data.get(field)
+    if raw is None:
+        return ""
+    if not isinstance(raw, (str, int)) or isinstance(raw, bool):
+        raise InputError(source, field, "a text such as ann@uni.example or 12345", got=type(raw).__name__)
+    return str(raw).strip()
+
+
+def marking_of(data: dict, source: str) -> Marking:
+    """The sheet's ``email``, ``id``, ``points`` and ``consistent_credit`` (all optional)."""
+    exercise, question = str(data.get("exercise") or ""), data.get("question")
+    variant = exercise.strip() if VARIANT_CODE.match(exercise.strip()) else ""
+    label = f"Q{question or 1}" if variant else Path(exercise.strip()).stem
+    return Marking(_text(data, "email", source), _text(data, "id", source), label, variant,
+                   _fraction(data.get("points"), source, "points", 1e6),
+                   _fraction(data.get("consistent_credit"), source, "consistent_credit", 1.0))

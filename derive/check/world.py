@@ -29,16 +29,18 @@ import sympy
 from derive.core.graph import StepGraph
 from derive.core.keys import Key
 
-__all__ = ["World", "step_function", "evaluate_step"]
+__all__ = ["World", "step_function", "evaluate_step", "inputs_of", "downstream"]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def step_function(expression: sympy.Expr, inputs: tuple[Key, ...]):
     """One step compiled once: a Python function of its inputs' values."""
     return sympy.lambdify([k.symbol for k in inputs], expression, "math")
 
 
+@lru_cache(maxsize=8192)
 def inputs_of(expression) -> tuple[Key, ...]:
+    """The quantities an expression reads, in key order (cached: the same few expressions recur for every sheet)."""
     from derive.core.keys import key_of
 
     return tuple(sorted({k for s in expression.free_symbols if (k := key_of(s)) is not None}))
@@ -65,21 +67,51 @@ def evaluate_step(expression, inputs: tuple[Key, ...], values: list[tuple[float,
     return value, spread
 
 
+@lru_cache(maxsize=64)
+def downstream(graph: StepGraph) -> dict[Key, frozenset]:
+    """Every quantity's dependants, transitively, itself included (cached per graph: derived once
+    per architecture)."""
+    upstream: dict[Key, set] = {}
+    for quantity in graph:                       # the graph is in a valid order: inputs come first
+        deps = set(quantity.depends_on)
+        for dep in quantity.depends_on:
+            deps |= upstream.get(dep, set())
+        upstream[quantity.key] = deps
+    found: dict[Key, set] = {key: {key} for key in upstream}
+    for key, deps in upstream.items():
+        for dep in deps:
+            found.setdefault(dep, {dep}).add(key)
+    return {key: frozenset(keys) for key, keys in found.items()}
+
+
 class World:
-    """Values the student works with (see the module docstring)."""
+    """Values the student works with (see the module docstring).
+
+    ``overrides`` rewrite some steps (a mistake's alternative); a world with overrides may share a
+    ``base`` world without them: every quantity that does not depend on an overridden step is
+    taken from the base, already computed.
+    """
 
     def __init__(self, graph: StepGraph, exact_given: dict[Key, float],
                  answers: dict[Key, tuple[float, float]], working_half_unit: float,
-                 overrides: dict[Key, sympy.Expr] | None = None, ignore: frozenset = frozenset()):
+                 overrides: dict[Key, sympy.Expr] | None = None, ignore: frozenset = frozenset(),
+                 base: World | None = None):
         self.graph, self.exact_given, self.answers = graph, exact_given, answers
         self.working_half_unit = working_half_unit
         self.overrides = overrides or {}
         self.ignore = ignore
+        self.base = base if self.overrides and not ignore else None
+        if self.base is not None:               # what the overrides can change: they and their dependants
+            reach = downstream(graph)
+            self.affected = frozenset().union(*(reach[site] for site in self.overrides))
         self.memo: dict[Key, tuple[float, float]] = {}
 
     def value(self, key: Key) -> tuple[float, float]:
         if key not in self.memo:
-            self.memo[key] = self._value(key)
+            if self.base is not None and key not in self.affected:
+                self.memo[key] = self.base.value(key)
+            else:
+                self.memo[key] = self._value(key)
         return self.memo[key]
 
     def _value(self, key: Key) -> tuple[float, float]:
@@ -93,6 +125,5 @@ class World:
 
     def recompute(self, key: Key, expression) -> tuple[float, float]:
         """The step ``key`` evaluated with ``expression`` from the world's values of its inputs."""
-        expression = sympy.sympify(expression)
         inputs = inputs_of(expression)
         return evaluate_step(expression, inputs, [self.value(k) for k in inputs])

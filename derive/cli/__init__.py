@@ -55,7 +55,7 @@ def cli():
               help="Chained rounding, as by hand: each step from the previous steps' values rounded half up "
                    "to N decimal places (or N significant figures: 4sig); off: full precision "
                    "[default: the spec's rounding, else off].")
-@click.option("--templates", "templates_dir", default=None, type=click.Path(file_okay=False),
+@click.option("--templates", "templates_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="A folder of your own templates, searched before the packaged ones (sandboxed).")
 @click.option("--max-weights", default=None, type=click.IntRange(1), help="Raise the size limit (default 400 weights).")
 @click.option("--variant", "variant_code", default=None, help="Regenerate a question of an exam variant (its code).")

@@ -27,7 +27,7 @@ _COMMON = [
     click.option("--out", "out_dir", default=None, help="Output folder [default: output/<command>/]."),
     click.option("--precision", default=DEFAULT_PRECISION, type=click.IntRange(0, 30), show_default=True,
                  help="Decimal places shown."),
-    click.option("--templates", "templates_dir", default=None, type=click.Path(file_okay=False),
+    click.option("--templates", "templates_dir", default=None, type=click.Path(exists=True, file_okay=False),
                  help="A folder of your own templates, searched before the packaged ones (sandboxed)."),
 ]
 

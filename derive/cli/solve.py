@@ -54,17 +54,18 @@ def parse_record(text: str) -> str | int:
     raise InputError("--record", "", "shown, all or a whole number of first steps (1 or more)", got=repr(text))
 
 
-def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, templates_dir, max_weights,
-              chain_rounding=None, record="shown"):
-    formats = parse_formats(formats_text, FORMATS)
-    record = parse_record(record)
+def check_notation(notation: str | None, option: str = "--notation") -> None:
+    """Refuse a notation name derive does not know (None: the spec's own)."""
     if notation is not None and notation not in NOTATIONS:
         from derive.core.errors import suggest
 
-        raise InputError("--notation", "", "one of " + ", ".join(NOTATIONS), got=repr(notation),
+        raise InputError(option, "", "one of " + ", ".join(NOTATIONS), got=repr(notation),
                          suggestion=suggest(notation, NOTATIONS))
-    spec = load_spec(spec_path, max_weights or MAX_WEIGHTS) if spec_path else builtin_spec()
-    spec = with_rounding(spec, chain_rounding)
+
+
+def solve_spec(spec, precision=None, notation=None, exact=False, record="shown"):
+    """(solution, run) of a loaded spec as ``derive solve`` works it: one step, or a training run
+    (``run``, a TrainingRun, else None) whose first step is the solution; refuses undefined numbers."""
     from derive.present.solution import solve
 
     precision = DEFAULT_PRECISION if precision is None else precision
@@ -77,6 +78,17 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
         run = train(spec, exact=exact, record=record)
         solution = solve(spec, exact=exact, precision=precision, notation=notation, given=run.givens(run.steps[0])[0])
     _refuse_non_finite(spec, solution)
+    return solution, run
+
+
+def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, templates_dir, max_weights,
+              chain_rounding=None, record="shown"):
+    formats = parse_formats(formats_text, FORMATS)
+    record = parse_record(record)
+    check_notation(notation)
+    spec = load_spec(spec_path, max_weights or MAX_WEIGHTS) if spec_path else builtin_spec()
+    spec = with_rounding(spec, chain_rounding)
+    solution, run = solve_spec(spec, precision, notation, exact, record)
     if formats == ["json"] and out_dir is None:
         from derive.sheets.training import solution_document
 

@@ -342,6 +342,11 @@ def parse_constant(text: str, option: str) -> float:
     0.25
     """
     expression = parse_function(text.strip(), option, variables={})
+    if expression.is_Rational:      # a plain decimal: the double nearest to it, as float() reads it
+        try:                        # (evalf's 15 digits made 0.00001 into 9.999999999999999e-06)
+            return int(expression.p) / int(expression.q)
+        except OverflowError:
+            raise InputError(option, "", "a finite real number", got=repr(text)) from None
     value = complex(expression.evalf())
     if value.imag != 0 or not math.isfinite(value.real):
         raise InputError(option, "", "a finite real number", got=repr(text))

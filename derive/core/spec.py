@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -160,10 +159,8 @@ def load_spec(path: str | Path, max_weights: int = MAX_WEIGHTS) -> NetworkSpec:
     return parse_spec(data, source=str(path), name=Path(path).stem, max_weights=max_weights)
 
 
-@lru_cache(maxsize=1)
 def builtin_spec() -> NetworkSpec:
-    """The lecture's worked example (2-2-2 sigmoid network), shipped in exercises/ (read once:
-    a class of sheets of the lecture's example names it in every row)."""
+    """The lecture's worked example (2-2-2 sigmoid network), shipped in exercises/."""
     text = resources.files("derive.exercises").joinpath("lecture.yaml").read_text(encoding="utf-8")
     return parse_spec(yaml.safe_load(text), source="<built-in lecture example>", name="lecture")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import itemgetter
 
 from derive.core.chained import Chained, evaluate_chained
@@ -145,10 +145,48 @@ class Solution:
     chained: Chained | None = None     # the chained-rounding values, when the spec has a rounding
 
     def step(self, key: str | Key) -> Step:
-        return self.steps[Key.parse(key) if isinstance(key, str) else key]
+        """The step of a quantity, named by its canonical key or by its plain name in the notation.
+
+        >>> from derive.core.spec import builtin_spec
+        >>> s = solve(builtin_spec())
+        >>> s.step("w5+") is s.step("w_new[2,1,1]")
+        True
+        """
+        if isinstance(key, Key):
+            return self.steps[key]
+        names = self._keys_by_name
+        found = names.get(str(key).replace(" ", ""))
+        if found is None:
+            try:
+                found = Key.parse(str(key))
+            except ValueError:
+                pass
+        if found not in self.steps:
+            from derive.core.errors import InputError, suggest
+
+            raise InputError("value", "", "a quantity of this solution: a key such as w_new[2,1,1] or its plain name",
+                             got=repr(str(key)), suggestion=suggest(str(key), names))
+        return self.steps[found]
 
     def value(self, key: str | Key) -> float:
+        """The value of one quantity (its key or plain name), at full precision.
+
+        >>> from derive.core.spec import builtin_spec
+        >>> round(solve(builtin_spec()).value("w5+"), 8)
+        0.35891648
+        """
         return self.step(key).value
+
+    @cached_property
+    def _keys_by_name(self) -> dict[str, Key]:
+        names = {str(k): k for k in self.steps}
+        names.update({s.name.replace(" ", ""): k for k, s in self.steps.items()})
+        return names
+
+    def __repr__(self) -> str:
+        arch = self.spec.architecture
+        return (f"<Solution of {self.spec.name!r}: layers {list(arch.layers)}, loss {arch.loss}, "
+                f"{len(self.steps)} quantities; .value(name), .steps>")
 
     def section(self, section: str, layer: int | None = None) -> list[Step]:
         return [s for s in self.steps.values() if s.section == section and (layer is None or s.layer == layer)]

@@ -63,9 +63,9 @@ class Staging:
         except (UnicodeEncodeError, ValueError):   # a lone surrogate ("\udcff": bytes not UTF-8), NUL
             raise InputError("--out", "", "a folder name of real characters", got=ascii(str(self.folder))) from None
         existing = self._real
-        while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
-            existing = existing.parent
         try:
+            while not existing.exists() and not existing.is_symlink() and existing != existing.parent:
+                existing = existing.parent
             if not existing.is_dir():
                 raise NotADirectoryError(errno.ENOTDIR, "not a folder")
             self.path = Path(tempfile.mkdtemp(prefix=".derive-", dir=existing))
