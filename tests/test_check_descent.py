@@ -284,3 +284,10 @@ def test_a_long_run_with_one_late_iterate_is_checked_without_recursion():
     assert check_descent(sheet(exercise, {"x[60]": "0.0"}, asks=[])).entries[0].verdict == "correct"
     assert check_descent(sheet(exercise, {"x[60]": "0.5"}, asks=[])).entries[0].verdict == "wrong"
     assert check_descent(sheet(exercise, {"x[60]": "0.2"}, asks=[])).entries[0].verdict == "consistent"
+
+
+def test_the_python_api_checks_a_gradient_descent_sheet():
+    import derive
+
+    report = derive.check({"exercise": {"function": "x**2", "x0": "-4", "lr": "0.8"}, "answers": {"x[1]": "-10.4"}})
+    assert report.exit_status == 1 and report["x[1]"]["mistake"] == "gradient_added"
