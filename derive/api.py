@@ -386,7 +386,7 @@ def check(sheet, *, chain_rounding: str | None = None) -> CheckReport:
     >>> report["dE_total/dw5"]["diagnosis"].split(":")[0], report["dE_total/dw5"]["expected"]
     ('error_sign_flipped', 0.08216704056423078)
     """
-    from derive.check.verdicts import check_sheet
+    from derive.check.descent_check import check_any as check_sheet   # network or gradient-descent sheets
 
     if isinstance(sheet, dict):
         from derive.check.sheet import parse_sheet

@@ -10,6 +10,7 @@
 from derive.check.mistakes import MISTAKES, Mistake, register_mistake
 from derive.check.sheet import AnswerSheet, Tolerance, load_sheet, parse_sheet
 from derive.check.verdicts import CheckResult, Entry, check_answers, check_sheet
+from derive.check import descent_check  # noqa: F401  (registers the reader of gradient-descent sheets)
 
 __all__ = ["AnswerSheet", "Tolerance", "load_sheet", "parse_sheet", "check_sheet", "check_answers",
            "CheckResult", "Entry", "MISTAKES", "Mistake", "register_mistake"]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 
 from derive.core.errors import InputError, suggest
@@ -94,9 +96,14 @@ def _names_of(notation_name: str, architecture) -> dict[str, Key]:
     return names
 
 
-def signs_of(spec: NetworkSpec) -> dict[str, int]:
+def signs_of(spec: NetworkSpec) -> Mapping[str, int]:
     """Names that stand for the negative of a quantity (units notation: Err5 = -delta5)."""
-    notation = get_notation(spec.notation, spec.architecture)
+    return MappingProxyType(_signs(spec.notation, spec.architecture))
+
+
+@lru_cache(maxsize=256)
+def _signs(notation_name: str, architecture) -> dict[str, int]:
+    notation = get_notation(notation_name, architecture)
     return {alias: sign for alias, (_, sign) in notation.signed_aliases().items()}
 
 
@@ -116,6 +123,17 @@ def parse_number(text, source: str, field: str) -> tuple[float, float]:
         raise InputError(source, field, "a finite number", got=repr(word))
     return value, half_unit
 
+
+
+#: Readers of sheets whose exercise is not a network, tried first: ``reader(data, source, base,
+#: allow_empty)`` returns a sheet, or None to leave it to the network reader below.
+SHEET_READERS: list = []
+
+
+def register_sheet_reader(reader):
+    """Add a reader of sheets of another kind (a decorator; derive.check registers its own at import)."""
+    SHEET_READERS.append(reader)
+    return reader
 
 
 def load_sheet(path: str | Path) -> AnswerSheet:
@@ -236,6 +254,10 @@ def parse_sheet(data, source: str = "<sheet>", base: Path | None = None, allow_e
         if field not in SHEET_FIELDS:
             raise InputError(source, str(field), "one of " + ", ".join(SHEET_FIELDS), got="an unknown field",
                              suggestion=suggest(str(field), SHEET_FIELDS))
+    for reader in SHEET_READERS:             # gradient-descent sheets (derive.check.descent_check), ...
+        other = reader(data, source, base, allow_empty)
+        if other is not None:
+            return other
     spec = _exercise(data, source, base)
     raw = data.get("answers")
     if raw == {} and allow_empty:

@@ -19,6 +19,7 @@ Examples:
   derive check my-answers.yaml --format md > feedback.md
   derive check answers/*.yaml --format md --out report/   # class summary + bar chart
   derive check my-answers.yaml --chain-rounding auto  # expected: chained at the sheet's own digits
+  derive check responses.csv --exam exam/   # a Moodle or Canvas export of the exam in exam/
   derive check answers/*.yaml --grades grades.csv --grades-format canvas   # a grade book
 \b
 A sheet:  exercise: lecture        (or a spec file, relative to the sheet)
@@ -39,11 +40,13 @@ def parse_formats(text: str) -> list[str]:
 
 def run_check(answers: list[str], formats_text: str, colour: bool | None = None, out_dir: str | None = None,
               chain_rounding: str | None = None, grades: str | None = None, grades_format: str = "plain",
-              consistent_credit: float | None = None, points_from: str | None = None, grades_item: str = "Exam") -> int:
+              consistent_credit: float | None = None, points_from: str | None = None, grades_item: str = "Exam",
+              exam: str | None = None) -> int:
     """Check one sheet, or several (a class), print the reports, write the grade book; return the exit status."""
-    from derive.check.classreport import load_sheets, mistakes_chart, summarise, summary_chart, summary_markdown
+    from derive.check.classreport import mistakes_chart, summarise, summary_chart, summary_markdown
+    from derive.check.lms import read_sheets
     from derive.check.report import as_json, as_markdown, as_text
-    from derive.check.verdicts import check_sheet
+    from derive.check.descent_check import check_any as check_sheet   # network or gradient-descent sheets
 
     from derive.check.grades import GRADE_FORMATS, exam_points, grades_csv
 
@@ -53,14 +56,16 @@ def run_check(answers: list[str], formats_text: str, colour: bool | None = None,
 
         raise InputError("--grades-format", "", "plain, moodle or canvas", got=repr(grades_format),
                          suggestion=suggest(grades_format, GRADE_FORMATS))
-    sheets = load_sheets(list(answers))          # every bad input is refused before anything is printed
+    sheets, skipped = read_sheets(list(answers), exam)   # every bad input is refused before anything is printed
+    for family in sorted(skipped):
+        click.echo(f"derive: note: questions of {family} are not checked step by step (the LMS marks them)", err=True)
     results = [check_sheet(sheet, chain_rounding) for sheet in sheets]
     book = None
     if grades:
         points = exam_points(points_from) if points_from else None
         book = grades_csv(results, grades_format, consistent_credit, points, grades_item)
     colour = sys.stdout.isatty() if colour is None else colour
-    status = max(r.exit_status for r in results)
+    status = max((r.exit_status for r in results), default=0)
     single = len(results) == 1 and not answers[0].lower().endswith(".csv")
     if single:
         result = results[0]
@@ -126,12 +131,14 @@ def register(cli: click.Group) -> None:
                   help="The exam's answers.json: question points for sheets of its variants.")
     @click.option("--grades-item", "grades_item", default="Exam", show_default=True,
                   help="The grade item (Moodle) or assignment (Canvas) the total goes to.")
+    @click.option("--exam", "exam", default=None, metavar="DIR", help="The exam's folder (with answers.json): "
+                  "read ANSWERS as a Moodle Responses or Canvas Student Analysis CSV of that exam.")
     def check(answers, formats, colour, out_dir, chain_rounding, grades, grades_format, consistent_credit,
-              points_from, grades_item):
+              points_from, grades_item, exam):
         """Check hand calculations: verdict per step, error carried forward, named mistakes.
 
         Several sheets (or a CSV with one row per student) give a class summary too; --grades
         writes a grade book.
         """
         return run_check(answers, formats, colour, out_dir, chain_rounding, grades, grades_format,
-                         consistent_credit, points_from, grades_item)   # 1 when something is wrong
+                         consistent_credit, points_from, grades_item, exam)   # 1 when something is wrong

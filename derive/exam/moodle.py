@@ -193,7 +193,9 @@ def question_xml(variant: Variant, question: Question, precision: int = 4, point
             lines.append(f'<div class="derive-answer">{label}{sub}</div>')
         else:
             lines.append(f'<div class="derive-answer">{math_html(answer.latex)} = {sub}</div>')
-    text = body + ("\n" + "\n".join(lines) if lines else "")
+    # The variant line opens the text, so Moodle's Responses report ("Question N") names the variant.
+    heading = f'<p class="derive-variant">Variant {escapeHtml(variant.code)}, question {question.number}</p>\n'
+    text = heading + body + ("\n" + "\n".join(lines) if lines else "")
     solution = parts.solution
 
     name = f"{variant.code} Q{question.number}"

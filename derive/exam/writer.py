@@ -274,6 +274,9 @@ def _draw_in_worker(indices: range) -> list:
 def _progress(iterable, total: int):
     from tqdm import tqdm
 
+    # No monitor thread: the exam forks its worker processes, and a fork taken while that thread
+    # holds tqdm's lock leaves the child waiting for it for ever (seen as a hung test run).
+    tqdm.monitor_interval = 0
     return tqdm(iterable, total=total, unit="variant", file=sys.stderr, disable=not sys.stderr.isatty(),
                 leave=False, desc="variants")
 
