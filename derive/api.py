@@ -234,10 +234,15 @@ class Solution(_Solved, _Shown):
         """
         from derive.cli.solve import FORMATS
         from derive.render.outputs import parse_formats
-        from derive.render.solution import solution_files
 
         wanted = parse_formats(formats if isinstance(formats, str) else ",".join(formats), FORMATS)
-        return solution_files(self, wanted, self.templates, self.run)
+        return self._files(wanted)
+
+    def _files(self, formats) -> dict[str, str | bytes]:
+        from derive.check.page import exercise_script
+        from derive.render.solution import solution_files
+
+        return solution_files(self, formats, self.templates, self.run, exercise_script)
 
     def to_markdown(self) -> str:
         """The worked solution as Markdown (solution.md; its network picture is the file network.svg).
@@ -246,6 +251,17 @@ class Solution(_Solved, _Shown):
         True
         """
         return self.files(["md"])["solution.md"]
+
+    def to_html(self) -> str:
+        """The self-checking page (solution.html, as ``derive solve --format html`` writes it): one
+        file that works offline, an input per step, each answer checked in the page as
+        ``derive check`` would.
+
+        >>> page = solve().to_html()
+        >>> page.startswith("<!DOCTYPE html>") and 'data-key="w_new[2,1,1]"' in page
+        True
+        """
+        return self.files(["html"])["solution.html"]
 
     def to_latex(self) -> str:
         """The worked solution as a LaTeX document (solution.tex).
@@ -277,12 +293,10 @@ class Solution(_Solved, _Shown):
         """
         from derive.cli.solve import FORMATS
         from derive.render.outputs import parse_formats, write_with_pdf
-        from derive.render.solution import solution_files
 
         wanted = parse_formats(formats if isinstance(formats, str) else ",".join(formats), FORMATS)
         with _captured():
-            return write_with_pdf(folder, lambda chosen: solution_files(self, chosen, self.templates, self.run),
-                                  wanted)
+            return write_with_pdf(folder, self._files, wanted)
 
     def _markdown_files(self) -> tuple[str, dict]:
         files = self.files(["md"])

@@ -81,17 +81,18 @@ def test_solve_a_path_a_dict_and_a_spec_agree(tmp_path):
 def test_sheets_as_text_equal_the_files_of_derive_solve(tmp_path):
     path = tmp_path / "net.json"
     path.write_text(json.dumps(MY_NET))
-    status, _, _ = cli("solve", str(path), "--format", "md,tex,json", "--out", str(tmp_path / "cli"))
+    status, _, _ = cli("solve", str(path), "--format", "md,tex,json,html", "--out", str(tmp_path / "cli"))
     assert status == 0
     s = derive.solve(path)
     assert s.to_markdown() == (tmp_path / "cli" / "solution.md").read_text()
+    assert s.to_html() == (tmp_path / "cli" / "solution.html").read_text()
     assert s.to_latex() == (tmp_path / "cli" / "solution.tex").read_text()
     assert s.as_json() == json.loads((tmp_path / "cli" / "solution.json").read_text())
 
 
 def test_write_gives_the_same_files_as_derive_solve_byte_for_byte(tmp_path):
-    cli("solve", "--format", "md,tex,json", "--out", str(tmp_path / "cli"))
-    written = derive.solve().write(tmp_path / "api", formats=["md", "tex", "json"])
+    cli("solve", "--format", "md,tex,json,html", "--out", str(tmp_path / "cli"))
+    written = derive.solve().write(tmp_path / "api", formats=["md", "tex", "json", "html"])
     names = sorted(p.name for p in written)
     assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
     for name in names:
@@ -355,3 +356,10 @@ def test_a_notebook_shows_a_refusal_as_its_one_line():
         with pytest.raises(InputError) as caught:
             call()
         assert caught.value._render_traceback_() == [f"{type(caught.value).__name__}: {caught.value}"]
+
+
+def test_a_training_run_has_no_page_in_the_api_either():
+    data = {**MY_NET, "data": [{"input": MY_NET["input"], "target": MY_NET["target"]}], "epochs": 2}
+    del data["input"], data["target"]
+    with pytest.raises(InputError, match="one training step on one example for --format html"):
+        derive.solve(data).to_html()

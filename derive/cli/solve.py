@@ -98,10 +98,6 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
     from derive.check.page import exercise_script
     from derive.render.solution import solution_files
 
-    if "html" in formats and run is not None:
-        raise InputError(spec.source, "data", "one training step on one example for --format html "
-                         "(the page checks one step)", got="training over several examples or epochs",
-                         suggestion="leave html out of --format")
     folder = Path(out_dir) if out_dir else Path("output") / spec.name
     write_with_pdf(folder, lambda wanted: solution_files(solution, wanted, templates_dir, run, exercise_script),
                    formats)

@@ -13,7 +13,9 @@ __all__ = ["solution_files"]
 def solution_files(solution, formats, templates_dir=None, run=None, checker=None) -> dict[str, str | bytes]:
     """{file name: content} for the requested formats; ``run`` (a TrainingRun) adds the
     training tables, the loss plot and the JSON's iterations.  The page (html) needs
-    ``checker``, which prints a spec's checker data (derive.check.page.exercise_script)."""
+    ``checker``, which prints a spec's checker data (derive.check.page.exercise_script), and
+    one step: a training run has no page."""
+    from derive.core.errors import InputError
     from derive.sheets.diagram import svg
     from derive.sheets.solution import solution_context
     from derive.sheets.training import solution_document
@@ -32,6 +34,11 @@ def solution_files(solution, formats, templates_dir=None, run=None, checker=None
     page = None
     if "html" in formats:
         from markupsafe import Markup
+
+        if run is not None:
+            raise InputError(solution.spec.source, "data", "one training step on one example for --format html "
+                             "(the page checks one step)", got="training over several examples or epochs",
+                             suggestion="leave html out of --format")
 
         page = {"context": {"figure": Markup(svg(solution)),
                             "names": {str(key): step.name for key, step in solution.steps.items()},
