@@ -32,7 +32,8 @@ from derive.check.descent import DESCENT_FAMILIES, DescentExercise, family_exerc
 from derive.check.descent_mistakes import DESCENT_MISTAKES
 from derive.check.sheet import (NULL_WORDS, VARIANT_CODE, Answer, Marking, Tolerance, marking_of, parse_number,
                                 register_sheet_reader)
-from derive.check.verdicts import VERDICTS, CheckResult, Entry, _within, _working_half_unit, check_sheet
+from derive.check.verdicts import (VERDICTS, CheckResult, Entry, _within, _working_half_unit, check_sheet,
+                                   skipped_sites)
 from derive.check.world import World
 
 __all__ = ["DescentSheet", "descent_sheet", "parse_descent_sheet", "check_descent", "check_any"]
@@ -285,17 +286,7 @@ class _DescentChecker:
 
     def sites(self, key: Key) -> list[Key]:
         """The step and the steps the sheet skipped on the way to it, nearest first."""
-        if key not in self.graph:
-            return [key]
-        sites, stack, seen = [key], list(self.graph[key].depends_on), {key}
-        while stack:
-            dep = stack.pop(0)
-            if dep in seen or dep in self.answers or self.graph[dep].definition is None:
-                continue
-            seen.add(dep)
-            sites.append(dep)
-            stack.extend(self.graph[dep].depends_on)
-        return sites
+        return skipped_sites(self.graph, self.answers, key)
 
     def _reproduction(self, answer: Answer, mistake) -> float | None:
         """The value the mistake gives for this answer from the student's numbers, when it reproduces

@@ -66,6 +66,22 @@ COPIED = "given_value_copied"
 SLACK = 1e-9
 
 
+def skipped_sites(graph, answers, key: Key) -> list[Key]:
+    """Where a mistake behind the answer at ``key`` may have been made: the step itself and the
+    steps the sheet skipped on the way to it (not answered, not given), nearest first."""
+    if key not in graph:
+        return [key]
+    sites, stack, seen = [key], list(graph[key].depends_on), {key}
+    while stack:
+        dep = stack.pop(0)
+        if dep in seen or dep in answers or graph[dep].definition is None:
+            continue
+        seen.add(dep)
+        sites.append(dep)
+        stack.extend(graph[dep].depends_on)
+    return sites
+
+
 @dataclass(frozen=True)
 class Entry:
     """The verdict on one line of the sheet."""
@@ -314,16 +330,7 @@ class _Checker:
         return None
 
     def sites(self, key: Key) -> list[Key]:
-        """The step itself and the steps the sheet skipped on the way to it, nearest first."""
-        sites, stack, seen = [key], list(self.graph[key].depends_on), {key}
-        while stack:
-            dep = stack.pop(0)
-            if dep in seen or dep in self.answers or self.graph[dep].definition is None:
-                continue
-            seen.add(dep)
-            sites.append(dep)
-            stack.extend(self.graph[dep].depends_on)
-        return sites
+        return skipped_sites(self.graph, self.answers, key)
 
     def fits(self, answer: Answer, honest, rules) -> list[_Fit]:
         """Every (rule, site) of ``rules`` that reproduces the answer (rule 7's test), one site at a time;
