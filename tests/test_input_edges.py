@@ -464,3 +464,14 @@ def test_a_templates_folder_that_does_not_exist_is_refused(tmp_path, capsys):
     err = one_line_error(capsys, main(["solve", "--templates", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]))
     assert "Invalid value for '--templates': Directory" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_an_exam_seed_too_long_for_a_variant_code_is_refused(tmp_path, capsys):
+    # found by benchmarks/fuzz.py at scale 10: a 400-digit seed made figure names too long for a file system
+    (tmp_path / "exam.yaml").write_text("n: 1\nseed: " + "1" + "0" * 400 + "\nquestions:\n- family: gd-steps\n")
+    err = one_line_error(capsys, main(["exam", str(tmp_path / "exam.yaml"), "--out", str(tmp_path / "out")]))
+    assert "seed" in err and "at most 999999999" in err and not (tmp_path / "out").exists()
+    err = one_line_error(capsys, main(["exam", "--family", "gd-steps", "-n", "1", "--seed", "1000000000",
+                                       "--out", str(tmp_path / "out")]))
+    assert "--seed" in err
+    assert "--variant" in one_line_error(capsys, main(["solve", "--variant", "1" + "0" * 400 + "-1-GDS-A"]))

@@ -6,7 +6,7 @@ import json
 import click
 
 from derive.core.errors import InputError
-from derive.core.limits import MAX_STRESS_SEEDS, MAX_VARIANTS, check_count
+from derive.core.limits import MAX_SEED, MAX_STRESS_SEEDS, MAX_VARIANTS, check_count
 from derive.render.outputs import parse_formats
 
 EXAM_EPILOG = """\b
@@ -146,6 +146,7 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
     seed = seed if seed is not None else data.get("seed", 1)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(seed_source, seed_field, "a whole number >= 0", got=repr(seed))
+    check_count(seed, seed_source, seed_field, MAX_SEED, "as a seed (it is part of every variant code)")
     from derive.check.page import exercise_script
 
     plan = ExamPlan(families, tuple(item.get("points") for item in items), n, seed,

@@ -13,7 +13,7 @@ import signal
 import threading
 import time
 
-__all__ = ["MAX_ITERATIONS", "MAX_TRAINING_STEPS", "MAX_VARIANTS", "MAX_STRESS_SEEDS",
+__all__ = ["MAX_ITERATIONS", "MAX_TRAINING_STEPS", "MAX_VARIANTS", "MAX_SEED", "MAX_STRESS_SEEDS",
            "TEMPLATE_OUTPUT", "TEMPLATE_SECONDS", "TEMPLATE_MACRO_DEPTH", "TooSlow", "time_limit", "check_count"]
 
 #: derive gd --max-iter: each iterate is a table row; 10000 rows are already a 200-page sheet.
@@ -22,6 +22,8 @@ MAX_ITERATIONS = 10_000
 MAX_TRAINING_STEPS = 10_000
 #: derive exam -n: variants of one exam (a course of 10000 students, each a different exam).
 MAX_VARIANTS = 10_000
+#: derive exam --seed (and an exam file's seed): it is printed in every variant code and file name.
+MAX_SEED = 999_999_999
 #: derive stress -n: seeds of one stress run.
 MAX_STRESS_SEEDS = 1_000_000
 #: Characters a user template may write (a sheet of the largest network is about 1 MB).

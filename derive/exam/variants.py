@@ -57,7 +57,8 @@ def parse_code(code: str, source: str = "--variant") -> tuple[int, int, tuple[st
     """(seed, index, family codes) of a variant code; a clear error for anything else."""
     parts = code.strip().upper().split("-")
     expected = "a variant code printed on an exam, like 2026-7-BFS.GDS-W"
-    if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2]:
+    if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit() or not parts[2] \
+            or len(parts[0]) > 9 or len(parts[1]) > 5:      # seeds below 10**9, at most 10000 variants
         raise InputError(source, "", expected, got=repr(code))
     body = "-".join(parts[:3])
     if _check_letter(body) != parts[3]:
