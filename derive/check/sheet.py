@@ -80,10 +80,10 @@ class AnswerSheet:
     marking: Marking | None = None                     # who, which question, points (derive.check.grades)
 
 
-def names_of(spec: NetworkSpec) -> dict[str, Key]:
-    """Every name a sheet may use for this exercise: plain names and canonical keys (read only:
+def names_of(spec: NetworkSpec) -> Mapping[str, Key]:
+    """Every name a sheet may use for this exercise: plain names and canonical keys (read-only:
     made once per notation and architecture, as a class's sheets share them)."""
-    return _names_of(spec.notation, spec.architecture)
+    return MappingProxyType(_names_of(spec.notation, spec.architecture))
 
 
 @lru_cache(maxsize=64)
@@ -146,7 +146,6 @@ def load_sheet(path: str | Path) -> AnswerSheet:
     return parse_sheet(data, source, base=Path(path).parent)
 
 
-_lecture = lru_cache(maxsize=1)(builtin_spec)      # a spec is immutable: read the lecture's once
 
 
 def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
@@ -155,7 +154,7 @@ def _exercise(data: dict, source: str, base: Path | None) -> NetworkSpec:
         raise InputError(source, "exercise", f"a spec file path (relative to the sheet) or '{LECTURE}'",
                          got="nothing" if exercise in NULL_WORDS else type(exercise).__name__)
     if exercise.strip() == LECTURE:
-        return _lecture()
+        return builtin_spec()
     path = (base or Path(".")) / exercise
     try:
         found = path.is_file()

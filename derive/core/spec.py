@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -159,8 +160,10 @@ def load_spec(path: str | Path, max_weights: int = MAX_WEIGHTS) -> NetworkSpec:
     return parse_spec(data, source=str(path), name=Path(path).stem, max_weights=max_weights)
 
 
+@lru_cache(maxsize=1)
 def builtin_spec() -> NetworkSpec:
-    """The lecture's worked example (2-2-2 sigmoid network), shipped in exercises/."""
+    """The lecture's worked example (2-2-2 sigmoid network), shipped in exercises/; read once
+    (a spec is immutable, and a class's sheets name it thousands of times)."""
     text = resources.files("derive.exercises").joinpath("lecture.yaml").read_text(encoding="utf-8")
     return parse_spec(yaml.safe_load(text), source="<built-in lecture example>", name="lecture")
 
