@@ -19,7 +19,7 @@ from derive.present.formatting import format_all
 from derive.core.graph import build_graph
 from derive.core.keys import Key
 from derive.core.chained import evaluate_chained
-from derive.present.solution import fill_markers, marker_table, presented, template_solution
+from derive.present.solution import fill_markers, known_targets, marker_table, presented, template_solution
 from derive.core.spec import Example, parse_spec, with_rounding
 from derive.exam.family import Answer, Family, empty_blanks, exercises_folder, tolerance_for
 
@@ -296,20 +296,25 @@ class NetworkFamily(Family):
         return params
 
     # -- rendering --------------------------------------------------------------------------
-    def _template(self, part: str, fmt: str, precision: int, rounding=None) -> str:
-        key = (part, fmt, precision, rounding)
+    def _template(self, part: str, fmt: str, precision: int, rounding=None, known=()) -> str:
+        """The rendered template with markers; one per pattern of ``known`` targets (0 or 1 under a
+        cross-entropy loss, :func:`~derive.present.solution.known_targets`), which shape its loss terms."""
+        key = (part, fmt, precision, rounding, known)
         cache = self.__dict__.setdefault("_templates", {})
         if key not in cache:
-            cache[key] = self._render_template(part, fmt, precision, rounding)
+            cache[key] = self._render_template(part, fmt, precision, rounding, known)
         return cache[key]
 
-    def _render_template(self, part, fmt, precision, rounding=None) -> str:
+    def _known(self, params: dict) -> tuple:
+        return known_targets(self._template_spec.architecture, self.values(params))
+
+    def _render_template(self, part, fmt, precision, rounding=None, known=()) -> str:
         from derive.sheets.diagram import tikz
         from derive.sheets.solution import solution_context
         from derive.render.templating import render
 
         spec = self._template_spec if rounding is None else with_rounding(self._template_spec, str(rounding))
-        solution = template_solution(spec, precision)
+        solution = template_solution(spec, precision, known=known)
         context = solution_context(solution)
         asked = [{"key": str(k), "name": self.notation.plain(k), "latex": self.notation.latex(k),
                   "value": f"\x05{k}\x05", "choices": []} for k in self.asked_keys]
@@ -333,16 +338,16 @@ class NetworkFamily(Family):
 
     def render(self, params: dict, part: str, fmt: str, precision: int, blanks: bool = False) -> str:
         """Family.render, with the blanks put into the family's rendered template once."""
-        rounding = params.get("rounding")
-        key = (part, fmt, precision, blanks, rounding)
+        rounding, known = params.get("rounding"), self._known(params)
+        key = (part, fmt, precision, blanks, rounding, known)
         cache = self.__dict__.setdefault("_blanked", {})
         if key not in cache:
-            template = self._template(part, fmt, precision, rounding)
+            template = self._template(part, fmt, precision, rounding, known)
             cache[key] = template if blanks else empty_blanks(template, fmt)
         return fill_markers(cache[key], self.markers(params, precision))
 
     def render_body(self, params: dict, part: str, fmt: str, precision: int) -> str:
-        return fill_markers(self._template(part, fmt, precision, params.get("rounding")),
+        return fill_markers(self._template(part, fmt, precision, params.get("rounding"), self._known(params)),
                             self.markers(params, precision))
 
     def diagram_svg(self, params: dict, precision: int) -> str:

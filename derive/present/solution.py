@@ -19,8 +19,11 @@ from dataclasses import dataclass, fields
 from functools import cached_property, lru_cache
 from operator import itemgetter
 
+import sympy
+
 from derive.core.chained import Chained, evaluate_chained
 from derive.core.evaluate import evaluate_exact, evaluate_float, given_values
+from derive.core.functions import get_loss
 from derive.present.formatting import DEFAULT_PRECISION, format_all, format_number, latex_number
 from derive.core.graph import StepGraph, build_graph
 from derive.core.keys import Key
@@ -28,7 +31,7 @@ from derive.present.notations import Notation, get_notation
 from derive.present.printing import PLACEHOLDER, QuantityLatexPrinter, QuantityStrPrinter
 from derive.core.spec import NetworkSpec
 
-__all__ = ["Step", "Solution", "solve", "skeleton", "template_solution", "fill_markers"]
+__all__ = ["Step", "Solution", "solve", "skeleton", "known_targets", "template_solution", "fill_markers"]
 
 _PLACEHOLDER_RE = re.compile("([\x00\x04])([^\x00\x04]+)[\x00\x04]")
 # A number that is already the whole argument of \left( ... \right) (tanh, log) needs no parentheses
@@ -91,10 +94,24 @@ for _field in fields(StepSkeleton):
     setattr(Step, _field.name, _from_skeleton(_field.name))
 
 
+def known_targets(arch, given: dict) -> tuple[tuple[Key, int], ...]:
+    """The targets of a cross-entropy loss that are exactly 0 or 1, which change how a loss term reads
+    with its numbers: t·log(o) with t = 0 drops out and 1·log(o) loses its factor, so the sheet writes
+    E_o1 = −log(0.751) rather than −(1·log(0.751) + (1 − 1)·log(1 − 0.751)), and a term of a one-hot
+    target's 0 as its formula = 0 rather than −0·log(0.351) = 0."""
+    if not get_loss(arch.loss).needs_probabilities:
+        return ()
+    targets = [(key, given[key]) for key in (Key("target", (k,)) for k in range(1, arch.layers[-1] + 1))]
+    return tuple((key, int(t)) for key, t in targets if t == 0 or t == 1)
+
+
 @lru_cache(maxsize=64)
-def skeleton(graph: StepGraph, notation_name: str) -> tuple[Notation, dict[Key, StepSkeleton]]:
-    """Print every step of a graph symbolically, once per architecture and notation."""
+def skeleton(graph: StepGraph, notation_name: str,
+             known: tuple[tuple[Key, int], ...] = ()) -> tuple[Notation, dict[Key, StepSkeleton]]:
+    """Print every step of a graph symbolically, once per architecture and notation; ``known``: the
+    targets (:func:`known_targets`) put into the loss terms before their numbers."""
     notation = get_notation(notation_name, graph.architecture)
+    fixed = {key.symbol: sympy.Integer(t) for key, t in known}
     latex = QuantityLatexPrinter({"notation": notation})
     placeholders = QuantityLatexPrinter({"notation": notation, "placeholders": True})
     plain = QuantityStrPrinter({"notation": notation})
@@ -108,9 +125,11 @@ def skeleton(graph: StepGraph, notation_name: str) -> tuple[Notation, dict[Key, 
         else:
             shown = notation.present(q.key, q.definition)
             definition = latex.doprint(shown)
-            numbers = _BARE_RE.sub(lambda m: "\\left(\x04" + m.group(1) + "\x04\\right)", placeholders.doprint(shown))
+            with_numbers = shown.xreplace(fixed) if fixed and q.key.kind == "E" else shown
+            numbers = _BARE_RE.sub(lambda m: "\\left(\x04" + m.group(1) + "\x04\\right)",
+                                   placeholders.doprint(with_numbers))
             formula = f"{name} = {plain.doprint(shown)}"
-            trivial = shown.is_Symbol or shown.is_Number
+            trivial = shown.is_Symbol or shown.is_Number or with_numbers.is_Number
         constant = q.definition is not None and shown.is_Number
         steps[q.key] = StepSkeleton(q.key, name, notation.latex(q.key), definition, numbers, formula,
                                     q.depends_on, q.section, q.layer, q.role, trivial, constant)
@@ -219,8 +238,8 @@ def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECI
     ``Step.exact`` the full-precision one.
     """
     graph = build_graph(spec.architecture)
-    notation_obj, skeletons = skeleton(graph, notation or spec.notation)
     given = given or given_values(spec)
+    notation_obj, skeletons = skeleton(graph, notation or spec.notation, known_targets(spec.architecture, given))
     exact_values = evaluate_exact(graph, given) if exact else None
     values = {k: float(v) for k, v in exact_values.items()} if exact else evaluate_float(graph, given)
     full = {k: str(v.evalf(40)) for k, v in exact_values.items()} if exact else None
@@ -255,10 +274,11 @@ _MARKS = {"value_latex": "\x02", "value_text": "\x03", "in_formula": "\x01"}
 
 
 def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
-                      notation: str | None = None) -> Solution:
-    """A Solution whose numbers are markers; render it once, then :func:`fill_markers` per variant."""
+                      notation: str | None = None, known: tuple[tuple[Key, int], ...] = ()) -> Solution:
+    """A Solution whose numbers are markers; render it once (per pattern of ``known`` targets, see
+    :func:`known_targets`), then :func:`fill_markers` per variant."""
     graph = build_graph(spec.architecture)
-    notation_obj, skeletons = skeleton(graph, notation or spec.notation)
+    notation_obj, skeletons = skeleton(graph, notation or spec.notation, known)
     mark = {name: {k: f"{m}{k}{m}" for k in skeletons} for name, m in _MARKS.items()}
     steps = {key: Step(sk, math.nan, mark["value_text"][key], mark["value_latex"][key],
                        fill(sk.numbers_template, mark["in_formula"], mark["value_latex"])
