@@ -320,33 +320,39 @@ def _load(spec):
 
 @_as_arguments
 def solve(spec=None, exact: bool = False, chain_rounding=None, *, precision: int | None = None,
-          notation: str | None = None, record="shown", templates=None) -> Solution:
+          notation: str | None = None, record="shown", templates=None, lr_symbol: str | None = None) -> Solution:
     """Solve one spec as ``derive solve`` does: the lecture's example (no argument), a spec file's
     path, a dict in the spec format (CONTRACT §1) or a parsed NetworkSpec.
 
     ``chain_rounding`` (``4``, ``"4sig"``, or ``"off"``; default: the spec's own ``rounding``) works
     every step from the previous steps' rounded values, as by hand (docs/numbers.md).  A spec with
     data, epochs or momentum is trained (``record`` as ``--record``); the solution is its first step.
+    ``lr_symbol`` (``"eta"`` or ``"gamma"``) is the learning rate's letter on the sheets, as ``--lr-symbol``.
 
     >>> round(solve({"layers": [1, 1], "activation": "linear", "loss": "half_sse", "weights": [[[0.5]]],
     ...              "learning_rate": 0.1, "input": [2], "target": [0]}).value("w_new[1,1,1]"), 6)
     0.3
     >>> solve(chain_rounding=9).value("delta[2,2]")
     -0.038098237
+    >>> solve(lr_symbol="gamma").step("eta").latex
+    '\\\\gamma'
     >>> solve(notation="greek")
     Traceback (most recent call last):
     ...
     derive.core.errors.InputError: notation: expected one of mazur, signal, layered, units, got 'greek'
     """
-    from derive.cli.solve import check_notation, parse_record, solve_spec
-    from derive.core.spec import with_rounding
+    from derive.cli.solve import check_notation, parse_record, solve_spec, with_lr_symbol
+    from derive.core.spec import LR_SYMBOL_NAMES, with_rounding
 
     if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int)
                                   or not 0 <= precision <= 30):
         raise InputError("precision", "", "a whole number of decimal places from 0 to 30", got=repr(precision))
     check_notation(notation)
+    if lr_symbol is not None and lr_symbol not in LR_SYMBOL_NAMES:
+        raise InputError("lr_symbol", "", "one of " + ", ".join(LR_SYMBOL_NAMES), got=repr(lr_symbol))
     record = parse_record(str(record))
     spec = with_rounding(_load(spec), None if chain_rounding is None else str(chain_rounding))
+    spec = with_lr_symbol(spec, lr_symbol)
     solved, run = solve_spec(spec, precision, notation, bool(exact), record)
     return Solution(**{f.name: getattr(solved, f.name) for f in fields(_Solved)}, run=run,
                     templates=None if templates is None else os.fspath(templates))

@@ -233,7 +233,7 @@ class _Checker:
         self.sheet, self.spec = sheet, sheet.spec
         self.graph = build_graph(self.spec.architecture)
         self.plan = _plan(self.graph)
-        self.notation = get_notation(self.spec.notation, self.spec.architecture)
+        self.notation = get_notation(self.spec.notation, self.spec.architecture, self.spec.lr_symbol)
         self.given = given_values(self.spec)
         self.exact = evaluate_float(self.graph, self.given)
         self.rounding = sheet_rounding(sheet, chain_rounding)

@@ -51,6 +51,9 @@ def cli():
 @click.option("--precision", default=None, type=click.IntRange(0, 30),
               help="Decimal places shown [default: 9, as the lecture].")
 @click.option("--notation", default=None, help="mazur, signal, layered or units [default: the spec's].")
+@click.option("--lr-symbol", "lr_symbol", type=click.Choice(["eta", "gamma"]), default=None,
+              help="The learning rate's letter: eta or gamma (some lectures' letter) [default: the spec's "
+                   "lr_symbol, else the notation's: eta; l in the units notation].")
 @click.option("--exact", is_flag=True, help="Exact arithmetic (Rationals from the spec's decimals, 40 digits).")
 @click.option("--chain-rounding", "chain_rounding", default=None, metavar="N|Nsig|off",
               help="Chained rounding, as by hand: each step from the previous steps' values rounded half up "
@@ -68,7 +71,7 @@ def cli():
               help="Training runs: the update steps whose every quantity goes into the JSON's iterations: "
                    "those the sheet works out (steps 1, 2 and the last), all, or the first N as well. "
                    "The loss and parameters after every epoch are always there.")
-def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, templates_dir, max_weights,
+def solve(spec, formats, out_dir, precision, notation, lr_symbol, exact, chain_rounding, templates_dir, max_weights,
           variant_code, question_number, exam_file, record):
     """Worked solution of one backpropagation step (or training run) for SPEC.
 
@@ -84,10 +87,11 @@ def solve(spec, formats, out_dir, precision, notation, exact, chain_rounding, te
     if variant_code is not None:      # an empty code is refused as a code, not read as "no variant"
         if spec:
             raise click.UsageError("give either SPEC or --variant, not both")
-        run_solve_variant(variant_code, question_number, formats, out_dir, precision, chain_rounding, exam_file)
+        run_solve_variant(variant_code, question_number, formats, out_dir, precision, chain_rounding, exam_file,
+                          lr_symbol)
         return
     run_solve(spec, formats, out_dir, precision, notation, exact, templates_dir, max_weights, chain_rounding,
-              record=record)
+              record=record, lr_symbol=lr_symbol)
 
 
 @cli.command(epilog="""\b

@@ -127,9 +127,7 @@ def exam_command(exam_file, family_ids, n, seed, out_dir, formats, title, chain_
     else:
         families = tuple(question_family(item, exam_file, k) for k, item in enumerate(items))
     if lr_symbol != "eta":
-        from derive.render.templating import LR_SYMBOLS
-
-        families = tuple(f.with_lr_symbol(LR_SYMBOLS[lr_symbol]) for f in families)
+        families = tuple(f.with_lr_symbol(lr_symbol) for f in families)
     if chain_rounding is not None:
         from derive.core.rounding import parse_rounding
         from derive.exam.chained import with_chain_rounding

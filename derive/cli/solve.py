@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from pathlib import Path
@@ -82,13 +83,18 @@ def solve_spec(spec, precision=None, notation=None, exact=False, record="shown")
     return solution, run
 
 
+def with_lr_symbol(spec, lr_symbol: str | None):
+    """The spec with the learning rate written as ``lr_symbol`` (--lr-symbol; None: the spec's own)."""
+    return spec if lr_symbol is None else dataclasses.replace(spec, lr_symbol=lr_symbol)
+
+
 def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, templates_dir, max_weights,
-              chain_rounding=None, record="shown"):
+              chain_rounding=None, record="shown", lr_symbol=None):
     formats = parse_formats(formats_text, FORMATS)
     record = parse_record(record)
     check_notation(notation)
     spec = load_spec(spec_path, max_weights or MAX_WEIGHTS) if spec_path else builtin_spec()
-    spec = with_rounding(spec, chain_rounding)
+    spec = with_lr_symbol(with_rounding(spec, chain_rounding), lr_symbol)
     solution, run = solve_spec(spec, precision, notation, exact, record)
     if formats == ["json"] and out_dir is None:
         from derive.sheets.training import solution_document
@@ -103,7 +109,8 @@ def run_solve(spec_path, formats_text, out_dir, precision, notation, exact, temp
                    formats)
 
 
-def run_solve_variant(code, question_number, formats_text, out_dir, precision, chain_rounding=None, exam=None):
+def run_solve_variant(code, question_number, formats_text, out_dir, precision, chain_rounding=None, exam=None,
+                      lr_symbol=None):
     """``derive solve --variant CODE --question K [--exam EXAM.yaml]``: the full worked solution of that
     exam question (the exam file, or family file, decodes teacher-authored questions)."""
     from derive.exam.variants import regenerate
@@ -115,7 +122,11 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision, c
                          got=str(question_number))
     question = variant.questions[question_number - 1]
     precision = DEFAULT_PRECISION if precision is None else precision
-    spec_data = question.family.spec(question.params)
+    family, params = question.family, question.params
+    if lr_symbol is not None:    # the letter is not part of the code: --lr-symbol again, as for derive exam
+        family = family.with_lr_symbol(lr_symbol)
+        params = {**params, "lr_symbol": lr_symbol} if family.spec(params) is not None else params
+    spec_data = family.spec(params)
     if chain_rounding is not None and spec_data is None:
         raise InputError("--chain-rounding", "", "a backpropagation question (a network) to work by hand",
                          got=f"question {question_number}, of family {question.family.id}")
@@ -129,7 +140,7 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision, c
             spec = with_rounding(parse_spec(spec_data, source=f"<variant {variant.code}>"), chain_rounding)
             click.echo(dumps(solution_document(solve(spec, precision=precision))), nl=False)
         else:   # one JSON object on stdout: the family's files, by name
-            files = question.family.solve_files(question.params, ["json"], precision)
+            files = family.solve_files(params, ["json"], precision)
             click.echo(dumps({name[:-5]: json.loads(text) for name, text in sorted(files.items())
                               if name.endswith(".json")}), nl=False)
         return
@@ -148,7 +159,7 @@ def run_solve_variant(code, question_number, formats_text, out_dir, precision, c
         solution = solve(spec, precision=precision)
         write_with_pdf(folder, lambda wanted: solution_files(solution, wanted, checker=exercise_script), formats)
         return
-    write_with_pdf(folder, lambda wanted: question.family.solve_files(question.params, wanted, precision), formats)
+    write_with_pdf(folder, lambda wanted: family.solve_files(params, wanted, precision), formats)
 
 
 def run_question(spec_path, formats_text, out_dir, precision, asked=None):

@@ -38,7 +38,12 @@ MAX_WEIGHTS = 400
 FIELDS = ("title", "notation", "layers", "activation", "leaky_slope", "loss", "weights", "biases",
           "thresholds", "train_biases", "hidden_uses", "learning_rate", "input", "target", "data",
           "mode", "batch_size", "shuffle_seed", "epochs", "momentum", "rounding", "lr_schedule",
-          "momentum_schedule")
+          "momentum_schedule", "lr_symbol")
+
+#: ``lr_symbol`` (and ``--lr-symbol``) choices: the letter of the learning rate on the sheets, with its
+#: LaTeX; without one, each notation's own (η; the units notation's l).
+LR_SYMBOLS = {"eta": r"\eta", "gamma": r"\gamma"}
+LR_SYMBOL_NAMES = tuple(LR_SYMBOLS)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class NetworkSpec:
     momentum_schedule: str | None = None  # beta as a formula in t, instead of one momentum
     from_data: bool = False               # given as `data:` rather than input/target
     rounding: Rounding | None = None      # chained rounding (as by hand); None: full precision
+    lr_symbol: str | None = None          # "eta" or "gamma": the learning rate's letter; None: the notation's
 
     @property
     def schedule(self):
@@ -129,6 +135,8 @@ class NetworkSpec:
         }
         if "leaky_relu" in arch.activations:
             out["leaky_slope"] = arch.leaky_slope
+        if self.lr_symbol is not None:
+            out["lr_symbol"] = self.lr_symbol
         if self.from_data or len(self.examples) > 1:
             out["data"] = [{"input": list(e.input), "target": list(e.target)} for e in self.examples]
             out.update(mode=self.mode, epochs=self.epochs, momentum=self.momentum)
@@ -326,6 +334,8 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
     train_biases = check.boolean(data.get("train_biases", True), "train_biases")
     hidden_uses = check.choice(data.get("hidden_uses", "old"), "hidden_uses", ("old", "new"))
     notation = check.choice(data.get("notation", "mazur"), "notation", NOTATIONS)
+    lr_symbol = data.get("lr_symbol")
+    lr_symbol = None if lr_symbol is None else check.choice(lr_symbol, "lr_symbol", LR_SYMBOL_NAMES)
     schedule = data.get("lr_schedule")
     if schedule is not None and not isinstance(schedule, str):
         check.fail("lr_schedule", "a formula in t as text, e.g. \"5/(t+50)\"", check.describe(schedule))
@@ -398,7 +408,7 @@ def parse_spec(data, source: str = "<spec>", name: str = "spec",
                        learning_rate=learning_rate, examples=examples, title=str(title), notation=notation,
                        name=name, source=source, mode=mode, batch_size=batch_size, shuffle_seed=shuffle_seed,
                        epochs=epochs, momentum=momentum, from_data=from_data, rounding=rounding, lr_schedule=schedule,
-                       momentum_schedule=betas)
+                       momentum_schedule=betas, lr_symbol=lr_symbol)
 
 
 def _short_int(value: int) -> str:

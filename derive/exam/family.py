@@ -167,8 +167,12 @@ class Family:
         """The full worked solution as files, for ``derive solve --variant``."""
         raise NotImplementedError
 
-    def with_lr_symbol(self, lr_symbol: str) -> "Family":
-        """The family writing the learning rate as ``lr_symbol`` (``r"\\gamma"``, the lecture's letter)."""
+    def with_lr_symbol(self, name: str) -> "Family":
+        """The family writing the learning rate with the letter ``name`` (``"gamma"``, the lecture's; see
+        derive.core.spec.LR_SYMBOLS)."""
+        from derive.core.spec import LR_SYMBOLS
+
+        lr_symbol = LR_SYMBOLS[name]
         if lr_symbol == self.lr_symbol:
             return self
         # Not copy.copy: registered families copy (and pickle) by id, which would give back, and

@@ -125,7 +125,7 @@ class NetworkFamily(Family):
                 "weights": weights}
         if biases is not None:
             spec[bias_field] = biases
-        for field in ("hidden_uses", "leaky_slope"):      # only where a family sets them (built-ins do not)
+        for field in ("hidden_uses", "leaky_slope", "lr_symbol"):     # only where a family sets them (built-ins do not)
             if field in self.network:
                 spec[field] = self.network[field]
         spec.update(train_biases=bool(self.network.get("train_biases", False)),
@@ -133,6 +133,17 @@ class NetworkFamily(Family):
                     input=pick(grids["input"], (layers[0],)).tolist(),
                     target=pick(grids["target"], (layers[-1],)).tolist())
         return spec
+
+    def with_lr_symbol(self, name: str) -> "NetworkFamily":
+        """Family.with_lr_symbol: and every variant's spec, so its sheets, question and solution alike,
+        writes the learning rate with that letter (the spec's ``lr_symbol``)."""
+        twin = super().with_lr_symbol(name)
+        if twin is not self:
+            drawn = {"network": {**self.network, "lr_symbol": name}}
+            # What was made from the old spec (cached properties and the rendered templates) is made again.
+            twin.__dict__ = {k: v for k, v in twin.__dict__.items() if not k.startswith("_") and
+                             not isinstance(getattr(type(self), k, None), cached_property)} | drawn
+        return twin
 
     # -- solving ----------------------------------------------------------------------------
     @cached_property
@@ -161,7 +172,8 @@ class NetworkFamily(Family):
     def notation(self):
         from derive.present.notations import get_notation
 
-        return get_notation(self._template_spec.notation, self._template_spec.architecture)
+        spec = self._template_spec
+        return get_notation(spec.notation, spec.architecture, spec.lr_symbol)
 
     def prefetch(self, candidates: list[dict]) -> None:
         """Evaluate the candidates in one call of the compiled graph, on arrays (one entry per candidate)."""

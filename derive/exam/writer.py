@@ -234,8 +234,10 @@ def _keep(variant: Variant, seen: list[set]) -> bool:
 def _redraw(variant: Variant, plan: ExamPlan, seen: list[set]) -> Variant:
     from derive.exam.variants import draw_question
 
-    questions = tuple(draw_question(q.family, plan.seed, variant.index, q.number, seen[q.number - 1])
-                      for q in variant.questions)
+    # The plan's family, not the question's: a family comes back from a worker by its id, which gives
+    # the registered family, without the letter --lr-symbol gave the plan's.
+    questions = tuple(draw_question(family, plan.seed, variant.index, q.number, seen[q.number - 1])
+                      for family, q in zip(plan.families, variant.questions))
     return Variant(variant.index, variant.code, questions)
 
 

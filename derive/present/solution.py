@@ -106,11 +106,12 @@ def known_targets(arch, given: dict) -> tuple[tuple[Key, int], ...]:
 
 
 @lru_cache(maxsize=64)
-def skeleton(graph: StepGraph, notation_name: str,
-             known: tuple[tuple[Key, int], ...] = ()) -> tuple[Notation, dict[Key, StepSkeleton]]:
+def skeleton(graph: StepGraph, notation_name: str, known: tuple[tuple[Key, int], ...] = (),
+             lr_symbol: str | None = None) -> tuple[Notation, dict[Key, StepSkeleton]]:
     """Print every step of a graph symbolically, once per architecture and notation; ``known``: the
-    targets (:func:`known_targets`) put into the loss terms before their numbers."""
-    notation = get_notation(notation_name, graph.architecture)
+    targets (:func:`known_targets`) put into the loss terms before their numbers; ``lr_symbol``: the
+    learning rate's letter (the spec's ``lr_symbol``)."""
+    notation = get_notation(notation_name, graph.architecture, lr_symbol)
     fixed = {key.symbol: sympy.Integer(t) for key, t in known}
     latex = QuantityLatexPrinter({"notation": notation})
     placeholders = QuantityLatexPrinter({"notation": notation, "placeholders": True})
@@ -239,7 +240,8 @@ def solve(spec: NetworkSpec, exact: bool = False, precision: int = DEFAULT_PRECI
     """
     graph = build_graph(spec.architecture)
     given = given or given_values(spec)
-    notation_obj, skeletons = skeleton(graph, notation or spec.notation, known_targets(spec.architecture, given))
+    notation_obj, skeletons = skeleton(graph, notation or spec.notation, known_targets(spec.architecture, given),
+                                       spec.lr_symbol)
     exact_values = evaluate_exact(graph, given) if exact else None
     values = {k: float(v) for k, v in exact_values.items()} if exact else evaluate_float(graph, given)
     full = {k: str(v.evalf(40)) for k, v in exact_values.items()} if exact else None
@@ -278,7 +280,7 @@ def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
     """A Solution whose numbers are markers; render it once (per pattern of ``known`` targets, see
     :func:`known_targets`), then :func:`fill_markers` per variant."""
     graph = build_graph(spec.architecture)
-    notation_obj, skeletons = skeleton(graph, notation or spec.notation, known)
+    notation_obj, skeletons = skeleton(graph, notation or spec.notation, known, spec.lr_symbol)
     mark = {name: {k: f"{m}{k}{m}" for k in skeletons} for name, m in _MARKS.items()}
     steps = {key: Step(sk, math.nan, mark["value_text"][key], mark["value_latex"][key],
                        fill(sk.numbers_template, mark["in_formula"], mark["value_latex"])

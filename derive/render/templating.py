@@ -36,13 +36,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from derive.core.errors import InputError
 from derive.core.limits import TEMPLATE_MACRO_DEPTH, TEMPLATE_OUTPUT, TEMPLATE_SECONDS, TooSlow, time_limit
 from derive.present.formatting import DEFAULT_PRECISION, format_number, latex_number
+from derive.core.spec import LR_SYMBOLS
 
 __all__ = ["latex_environment", "markdown_environment", "html_environment", "shared_environment", "tex_escape",
            "tex_escape_prose", "render",
            "LR_SYMBOLS", "DEFAULT_LR_SYMBOL"]
 
-#: ``--lr-symbol`` choices: the LaTeX of the learning rate (step size) on every sheet.
-LR_SYMBOLS = {"eta": r"\eta", "gamma": r"\gamma"}
 DEFAULT_LR_SYMBOL = LR_SYMBOLS["eta"]
 
 _TEX_SPECIALS = {

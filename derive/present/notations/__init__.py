@@ -21,7 +21,7 @@ display blocks (``matrix_form``) and give what the sentence on its sign conventi
 from __future__ import annotations
 
 from derive.core.keys import Key  # noqa: F401  (the doctest above)
-from derive.core.spec import Architecture
+from derive.core.spec import LR_SYMBOLS, Architecture
 from derive.present.notations.base import Notation, derivative_operands
 from derive.present.notations.layered import Layered
 from derive.present.notations.mazur import Mazur
@@ -35,10 +35,19 @@ __all__ = ["Notation", "Mazur", "Signal", "Layered", "Units", "NOTATION_CLASSES"
 NOTATION_CLASSES: dict[str, type[Notation]] = {"mazur": Mazur, "signal": Signal, "layered": Layered, "units": Units}
 
 
-def get_notation(name: str, arch: Architecture) -> Notation:
-    """The notation called ``name`` (one of derive.core.spec.NOTATIONS) for one architecture."""
+def get_notation(name: str, arch: Architecture, lr_symbol: str | None = None) -> Notation:
+    """The notation called ``name`` (one of derive.core.spec.NOTATIONS) for one architecture; with
+    ``lr_symbol`` (``"eta"`` or ``"gamma"``) the learning rate is written with that letter.
+
+    >>> from derive.core.spec import builtin_spec
+    >>> get_notation("units", builtin_spec().architecture, "gamma").latex(Key("eta"))
+    '\\\\gamma'
+    """
     try:
         cls = NOTATION_CLASSES[name]
     except KeyError:
         raise ValueError(f"unknown notation {name!r}; expected one of {', '.join(NOTATION_CLASSES)}") from None
-    return cls(arch)
+    notation = cls(arch)
+    if lr_symbol is not None:
+        notation.learning_rate_names = lr_symbol, LR_SYMBOLS[lr_symbol]
+    return notation

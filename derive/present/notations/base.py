@@ -42,6 +42,8 @@ class Notation:
 
     name = ""
     description = ""
+    #: (plain, LaTeX) of the learning rate when a sheet asks for a letter of its own (lr_symbol), else None.
+    learning_rate_names: tuple[str, str] | None = None
 
     def __init__(self, arch: Architecture):
         self.arch = arch
@@ -141,6 +143,8 @@ class _Scheme(Notation):
         return None
 
     def _names(self, key: Key) -> tuple[str, str]:
+        if key.kind == "eta" and self.learning_rate_names is not None:
+            return self.learning_rate_names
         if key.is_updated:
             names = self._base(key.parameter, True)
         elif key.is_derivative:
