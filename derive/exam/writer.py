@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -245,6 +246,10 @@ _WORKER: dict = {}
 
 
 def _init_worker(plan, formats) -> None:
+    # A worker dies of SIGTERM at once, as the pool expects when it ends: derive's own handler, which
+    # the fork copied (derive.cli: SIGTERM as SystemExit, so the parent's staging folder goes), could
+    # leave a worker waiting for a task that never comes, and the exam would hang at its end.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER.update(plan=plan, formats=formats)
 
 
