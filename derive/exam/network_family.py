@@ -21,12 +21,13 @@ from derive.core.keys import Key
 from derive.core.chained import evaluate_chained
 from derive.present.solution import fill_markers, marker_table, presented, template_solution
 from derive.core.spec import Example, parse_spec, with_rounding
-from derive.exam.family import Answer, Family, empty_blanks, exercises_folder, tolerance_for
+from derive.exam.family import Answer, Family, empty_blanks, exercises_folder, tolerance_for, tolerances
 
 __all__ = ["NetworkFamily"]
 
 SATURATION = 4.0          # |net| below this: no saturated sigmoid
 SHOWN_DECIMALS = 4        # answers are asked to 4 decimals
+SCREEN_ROUNDS = 8         # rounds of draws screened together; a variant needing more goes on one draw at a time
 
 
 class _Grid:
@@ -170,14 +171,86 @@ class NetworkFamily(Family):
         self._prefetched = {id(params): (params, values)
                             for params, values in zip(candidates, self._evaluate(candidates))}
 
+    def screen(self, rngs: list[numpy.random.Generator]) -> list[list[tuple]]:
+        """Family.screen: rounds of one draw per generator still without an acceptable one, each round
+        evaluated in one call of the compiled graph and checked on the arrays (:meth:`_surely_fine`);
+        a draw the array check does not pass is checked by :meth:`problems` itself.  The array check
+        is this class's problems and answers: a family that changes either is not screened."""
+        out: list[list[tuple]] = [[] for _ in rngs]
+        if (type(self).problems, type(self).answers) != _SCREENED:
+            return out
+        self._prefetched = {}
+        pending = list(range(len(rngs)))
+        for _ in range(SCREEN_ROUNDS):
+            if not pending:
+                break
+            candidates = [self.draw(rngs[n]) for n in pending]
+            columns = self._columns(candidates)
+            fine, tolerance = self._surely_fine(columns, len(candidates))
+            tolerance = tolerance.T.tolist()
+            still = []
+            for n, params, values, ok, tolerances_of in zip(pending, candidates, self._rows(columns, len(candidates)),
+                                                            fine.tolist(), tolerance):
+                self._prefetched[id(params)] = (params, values)
+                if ok:
+                    answers = tuple(Answer(text, name, latex, values[k], tol) for (k, text, name, latex, _), tol
+                                    in zip(self._asked_names, tolerances_of))
+                    out[n].append((params, answers, []))
+                    continue
+                answers = tuple(self.answers(params))
+                reasons = self.problems(params, list(answers))
+                out[n].append((params, answers, reasons))
+                if reasons:
+                    still.append(n)
+            pending = still
+        return out
+
+    def _surely_fine(self, columns: dict, count: int) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """(which draws surely pass :meth:`problems`, the asked answers' tolerances), from the arrays.
+
+        Each test is one of problems' (and Family.problems') with the same arithmetic, and the
+        tolerances are tolerance_for's to the bit (:func:`tolerances`); only "equal at 4 decimals"
+        is tested with a margin (two answers more than 1.001e-4 apart never round alike), so a
+        pair closer than that is left to problems.  A draw passes only what surely passes.
+        """
+        def column(key):
+            return numpy.broadcast_to(numpy.asarray(columns[key], dtype=float), (count,))
+
+        asked = numpy.array([column(k) for k in self.asked_keys])             # (answers, draws)
+        scale = numpy.array([column(k) - column(p) if p is not None else column(k)
+                             for k, _, _, _, p in self._asked_names])
+        tolerance = tolerances(scale, self.relative_tolerance, self.absolute_tolerance)
+        with numpy.errstate(invalid="ignore"):
+            fine = numpy.isfinite(asked).all(0) & numpy.isfinite(tolerance).all(0)
+            first, second = numpy.triu_indices(len(asked), 1)
+            apart = numpy.abs(asked[first] - asked[second])
+            fine &= (apart > numpy.maximum(numpy.maximum(tolerance[first], tolerance[second]), 1.001e-4)).all(0)
+            nets = [column(k) for k in columns if k.kind == "net"]
+            if nets:
+                fine &= (numpy.abs(numpy.array(nets)) < SATURATION).all(0)
+            size = numpy.abs(asked)
+            fine &= (size > tolerance).all(0)
+            derivative = [n for n, k in enumerate(self.asked_keys) if "/" in str(k)]
+            fine &= (size[derivative] >= 0.5 * 10 ** -SHOWN_DECIMALS).all(0)
+            updated = [n for n, (_, _, _, _, p) in enumerate(self._asked_names) if p is not None]
+            fine &= (numpy.abs(scale[updated]) >= 3 * tolerance[updated]).all(0)
+        return fine, tolerance
+
+    def _columns(self, candidates: list[dict]) -> dict:
+        """Every quantity of the candidates, one array each, from one call of the compiled graph."""
+        return evaluate_float(self.graph, self._givens(candidates))
+
+    @staticmethod
+    def _rows(columns: dict, count: int) -> list[dict[Key, float]]:
+        # Whole columns to Python floats at once, then one row per candidate.
+        rows = zip(*(v.tolist() if numpy.ndim(v) else [float(v)] * count for v in columns.values()))
+        return [dict(zip(columns, row)) for row in rows]
+
     def _evaluate(self, candidates: list[dict]) -> list[dict[Key, float]]:
         """Every quantity of each candidate, from one call of the compiled graph on arrays."""
         if not candidates:
             return []
-        columns = evaluate_float(self.graph, self._givens(candidates))
-        # Whole columns to Python floats at once, then one row per candidate.
-        rows = zip(*(v.tolist() if numpy.ndim(v) else [float(v)] * len(candidates) for v in columns.values()))
-        return [dict(zip(columns, row)) for row in rows]
+        return self._rows(self._columns(candidates), len(candidates))
 
     def _givens(self, candidates: list[dict]) -> dict[Key, numpy.ndarray]:
         """The given numbers of many draws, one array per given quantity (one entry per draw),
@@ -359,3 +432,7 @@ class NetworkFamily(Family):
 
         spec = parse_spec(params, source=f"<{self.id} variant>", name=self.id)
         return solution_files(solve(spec, precision=precision), formats)
+
+
+#: What :meth:`NetworkFamily._surely_fine` checks on arrays: these two methods, as written above.
+_SCREENED = (NetworkFamily.problems, NetworkFamily.answers)

@@ -250,25 +250,12 @@ _CHUNK = 32
 
 
 def _draw_in_worker(indices: range) -> list:
-    """Draw and render a run of variants; their first candidates are evaluated in one bulk call."""
-    from derive.exam.variants import _rng, draw_question, variant_code
+    """Draw and render a run of variants (their first draws screened together)."""
+    from derive.exam.variants import draw_variants
 
     plan = _WORKER["plan"]
-    firsts = []
-    for k, family in enumerate(plan.families):
-        rngs = [_rng(plan.seed, index, k + 1, family) for index in indices]
-        candidates = [family.draw(rng) for rng in rngs]
-        family.prefetch(candidates)
-        firsts.append(list(zip(rngs, candidates)))
-    out = []
-    for position, index in enumerate(indices):
-        questions = tuple(draw_question(f, plan.seed, index, k + 1, set(), *firsts[k][position])
-                          for k, f in enumerate(plan.families))
-        variant = Variant(index, variant_code(plan.seed, index, [f.code for f in plan.families]), questions)
-        out.append((variant, render_variant(variant, plan, _WORKER["formats"])))
-    for family in plan.families:
-        family.prefetch([])
-    return out
+    return [(variant, render_variant(variant, plan, _WORKER["formats"]))
+            for variant in draw_variants(plan.families, plan.seed, indices, None)]
 
 
 def _progress(iterable, total: int):
