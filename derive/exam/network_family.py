@@ -170,6 +170,7 @@ class NetworkFamily(Family):
             candidates = []
         self._prefetched = {id(params): (params, values)
                             for params, values in zip(candidates, self._evaluate(candidates))}
+        self._accepted, self._formatted = {}, {}
 
     def screen(self, rngs: list[numpy.random.Generator]) -> list[list[tuple]]:
         """Family.screen: rounds of one draw per generator still without an acceptable one, each round
@@ -179,7 +180,8 @@ class NetworkFamily(Family):
         out: list[list[tuple]] = [[] for _ in rngs]
         if (type(self).problems, type(self).answers) != _SCREENED:
             return out
-        self._prefetched = {}
+        self._prefetched, self._formatted = {}, {}
+        accepted = self._accepted = {}
         pending = list(range(len(rngs)))
         for _ in range(SCREEN_ROUNDS):
             if not pending:
@@ -195,13 +197,15 @@ class NetworkFamily(Family):
                 if ok:
                     answers = tuple(Answer(text, name, latex, values[k], tol) for (k, text, name, latex, _), tol
                                     in zip(self._asked_names, tolerances_of))
-                    out[n].append((params, answers, []))
-                    continue
-                answers = tuple(self.answers(params))
-                reasons = self.problems(params, list(answers))
+                    reasons = []
+                else:
+                    answers = tuple(self.answers(params))
+                    reasons = self.problems(params, list(answers))
                 out[n].append((params, answers, reasons))
                 if reasons:
                     still.append(n)
+                else:
+                    accepted[id(params)] = (params, values)
             pending = still
         return out
 
@@ -297,19 +301,47 @@ class NetworkFamily(Family):
         return values
 
     def markers(self, params: dict, precision: int) -> dict[str, str]:
-        """One variant's formatted numbers, for every marker of the rendered templates."""
+        """One variant's formatted numbers, for every marker of the rendered templates.
+
+        The numbers of every draw the last screen accepted are formatted together, in two calls of
+        format_all (:meth:`_format_accepted`), when the first of them is asked for."""
         cache = self.__dict__.setdefault("_recent_markers", [])
         for seen, places, table in cache:
             if seen is params and places == precision:
                 return table
         values = self.values(params)
-        table = marker_table(values, precision)
+        formatted = self.__dict__.get("_formatted", {})
+        if (id(params), precision) not in formatted and id(params) in self.__dict__.get("_accepted", {}):
+            formatted = self._format_accepted(precision)
+        found = formatted.get((id(params), precision))
+        numbers, answers = found[1:] if found is not None and found[0] is params else self._format([values], precision)[0]
+        table = marker_table(values, precision, numbers)
         # The answer key gives the asked quantities as students are asked for them: 4 decimals.
-        table.update(zip(self._answer_markers, format_all([values[k] for k in self.asked_keys], SHOWN_DECIMALS,
-                                                          fixed=True)[0]))
+        table.update(zip(self._answer_markers, answers))
         cache.insert(0, (params, precision, table))
         del cache[4:]
         return table
+
+    def _format_accepted(self, precision: int) -> dict:
+        """The numbers of every accepted draw of the last screen, formatted in one go."""
+        accepted = list(self.__dict__["_accepted"].values())
+        formatted = self.__dict__.setdefault("_formatted", {})
+        for (params, _), (numbers, answers) in zip(accepted, self._format([v for _, v in accepted], precision)):
+            formatted[id(params), precision] = (params, numbers, answers)
+        return formatted
+
+    def _format(self, rows: list[dict], precision: int) -> list[tuple[tuple[list, list], list]]:
+        """For each variant's values (the same keys in the same order): its numbers' (texts, LaTeX)
+        at ``precision`` and its asked answers' texts at 4 decimals, from one format_all each."""
+        keys = tuple(rows[0])
+        if any(tuple(row) != keys for row in rows):
+            raise ValueError("variants with different quantities cannot be formatted together")
+        texts, latexes = format_all([value for row in rows for value in row.values()], precision)
+        asked = self.asked_keys
+        answers = format_all([row[k] for row in rows for k in asked], SHOWN_DECIMALS, fixed=True)[0]
+        count, many = len(keys), len(asked)
+        return [((texts[n * count:(n + 1) * count], latexes[n * count:(n + 1) * count]),
+                 answers[n * many:(n + 1) * many]) for n in range(len(rows))]
 
     @cached_property
     def _answer_markers(self) -> list[str]:

@@ -106,38 +106,74 @@ def format_all(values, places: int = DEFAULT_PRECISION, fixed: bool = False) -> 
     """(plain texts, LaTeX texts) of many numbers, each exactly as :func:`format_both` gives it
     (with ``fixed``: the plain texts of :func:`format_fixed`, trailing zeros kept).
 
-    An exam formats every number of every variant, so the common case is done for the whole
-    list in a few C-level calls: when every value is a float in plain notation (1e-4 <= |v|) that
-    does not round to 0, small enough that its binary rounding to ``places`` equals the rounding of
-    its shortest repr, and no shortest repr sits at a decimal tie, the numbers are printed by one ``%`` format and
-    their trailing zeros cut.  Otherwise each goes through format_both.
+    An exam formats every number of every variant, many variants in one call, so the common case is
+    done for the whole list in a few C-level and array operations: a float in plain notation
+    (1e-4 <= |v|) that does not round to 0, small enough that its binary rounding to ``places``
+    equals the rounding of its shortest repr, and whose shortest repr may not sit at a decimal tie,
+    is printed by one ``%`` format for all such numbers and its trailing zeros cut.  Every other
+    number goes through format_both.
 
-    >>> texts, latexes = format_all([0.25, 0.1234567891, 2.0, -2e-07], 9)
-    >>> texts, latexes[-1] == format_both(-2e-07)[1]
-    (['0.25', '0.123456789', '2', '-2e-07'], True)
+    >>> texts, latexes = format_all([0.25, 0.1234567891, 2.0, -2e-07, 0.1234567895], 9)
+    >>> texts, latexes[3] == format_both(-2e-07)[1]
+    (['0.25', '0.123456789', '2', '-2e-07', '0.12345679'], True)
     """
     values = list(values)
-    if values and places > 0 and set(map(type, values)) == {float}:
-        smallest, largest = min(map(abs, values)), max(map(abs, values))   # (NaN slips past both:)
-        # Below 2**51 * 10**-places half a unit in the last place is under half a unit of the
-        # last decimal: the binary value and its shortest repr round to the same decimals.
-        if (smallest >= max(1e-4, 10.0 ** -places) and largest < 2.0 ** 51 * 10.0 ** -places
-                and math.isfinite(sum(values)) and not _tie(places).search(repr(values))):
-            printed = (f"%.{places}f\x00" * len(values)) % tuple(values)
-            texts = printed.split("\x00")[:-1]
-            if not fixed:
-                texts = [text.rstrip("0").rstrip(".") for text in texts]
-            return texts, texts.copy()
+    if not values or places <= 0 or set(map(type, values)) != {float}:
+        return _format_each(values, places, fixed)
+    plain = _plain(values, places)
+    if plain is None:       # every number
+        picked = values
+    else:
+        picked = [value for value, easy in zip(values, plain) if easy]
+    printed = (f"%.{places}f\x00" * len(picked)) % tuple(picked)
+    texts = printed.split("\x00")[:-1]
+    latexes = [text.rstrip("0").rstrip(".") for text in texts]
+    if not fixed:
+        texts = latexes.copy()
+    if plain is None:
+        return texts, latexes
+    easy_texts, easy_latexes = iter(texts), iter(latexes)
+    hard_texts, hard_latexes = _format_each([value for value, easy in zip(values, plain) if not easy], places, fixed)
+    hard_texts, hard_latexes = iter(hard_texts), iter(hard_latexes)
+    return ([next(easy_texts) if easy else next(hard_texts) for easy in plain],
+            [next(easy_latexes) if easy else next(hard_latexes) for easy in plain])
+
+
+def _format_each(values: list, places: int, fixed: bool) -> tuple[list[str], list[str]]:
     pairs = [format_both(value, places) for value in values]
     texts = [format_fixed(value, places) for value in values] if fixed else [text for text, _ in pairs]
     return texts, [latex for _, latex in pairs]
 
 
+def _plain(values: list[float], places: int) -> list[bool] | None:
+    """Which floats the ``%`` format prints as format_both would (None: all of them)."""
+    import numpy
+
+    array = numpy.array(values)
+    size = numpy.abs(array)
+    # Below 2**51 * 10**-places half a unit in the last place is under half a unit of the last
+    # decimal: the binary value and its shortest repr round to the same decimals.  (NaN fails both.)
+    plain = (size >= max(1e-4, 10.0 ** -places)) & (size < 2.0 ** 51 * 10.0 ** -places)
+    if places + 1 <= 22:
+        # A decimal tie (a shortest repr with places + 1 decimals, the last a 5) is a float within a
+        # few units in its last place of an odd multiple of 5 * 10**-(places + 1): scaled by the
+        # exact 10**(places + 1) it is within 1e-9 of its own size of a whole number ending in 5.
+        # Wherever the scaled number is too large for that test (1e15 and more), it is not plain.
+        with numpy.errstate(invalid="ignore", over="ignore"):
+            scaled = array * float(10 ** (places + 1))
+            whole = numpy.rint(scaled)
+            tie = (numpy.abs(scaled - whole) <= 1e-9 * numpy.abs(scaled) + 1e-9) & (numpy.abs(numpy.fmod(whole, 10)) == 5)
+            plain &= ~tie & (numpy.abs(scaled) < 1e15)
+    else:
+        plain &= [not _tie(places).fullmatch(repr(value)) for value in values]
+    return None if plain.all() else plain.tolist()
+
+
 @lru_cache(maxsize=32)
 def _tie(places: int) -> re.Pattern:
-    """A shortest repr in a list's repr with exactly places + 1 decimals, the last a 5: a decimal tie,
-    which half-up rounding and binary rounding may settle differently."""
-    return re.compile(rf"\.\d{{{places}}}5(?=,|\]|$)")
+    """A shortest repr with exactly places + 1 decimals, the last a 5: a decimal tie, which half-up
+    rounding and binary rounding may settle differently."""
+    return re.compile(rf"-?\d+\.\d{{{places}}}5")
 
 
 def format_fixed(value, places: int) -> str:
