@@ -106,12 +106,12 @@ def format_all(values, places: int = DEFAULT_PRECISION, fixed: bool = False) -> 
     """(plain texts, LaTeX texts) of many numbers, each exactly as :func:`format_both` gives it
     (with ``fixed``: the plain texts of :func:`format_fixed`, trailing zeros kept).
 
-    An exam formats every number of every variant, many variants in one call, so the common case is
-    done for the whole list in a few C-level and array operations: a float in plain notation
-    (1e-4 <= |v|) that does not round to 0, small enough that its binary rounding to ``places``
-    equals the rounding of its shortest repr, and whose shortest repr may not sit at a decimal tie,
-    is printed by one ``%`` format for all such numbers and its trailing zeros cut.  Every other
-    number goes through format_both.
+    An exam formats every number of every variant, many variants in one call, so the list is
+    printed by one ``%`` format and its trailing zeros cut, which is format_both's text for a float
+    in plain notation (1e-4 <= |v|) that does not round to 0, small enough that its binary rounding
+    to ``places`` equals the rounding of its shortest repr, and whose shortest repr does not sit at
+    a decimal tie.  Which floats those are is decided on an array; every other number is printed
+    again by format_both.
 
     >>> texts, latexes = format_all([0.25, 0.1234567891, 2.0, -2e-07, 0.1234567895], 9)
     >>> texts, latexes[3] == format_both(-2e-07)[1]
@@ -120,23 +120,15 @@ def format_all(values, places: int = DEFAULT_PRECISION, fixed: bool = False) -> 
     values = list(values)
     if not values or places <= 0 or set(map(type, values)) != {float}:
         return _format_each(values, places, fixed)
-    plain = _plain(values, places)
-    if plain is None:       # every number
-        picked = values
-    else:
-        picked = [value for value, easy in zip(values, plain) if easy]
-    printed = (f"%.{places}f\x00" * len(picked)) % tuple(picked)
+    printed = (f"%.{places}f\x00" * len(values)) % tuple(values)
     texts = printed.split("\x00")[:-1]
     latexes = [text.rstrip("0").rstrip(".") for text in texts]
     if not fixed:
         texts = latexes.copy()
-    if plain is None:
-        return texts, latexes
-    easy_texts, easy_latexes = iter(texts), iter(latexes)
-    hard_texts, hard_latexes = _format_each([value for value, easy in zip(values, plain) if not easy], places, fixed)
-    hard_texts, hard_latexes = iter(hard_texts), iter(hard_latexes)
-    return ([next(easy_texts) if easy else next(hard_texts) for easy in plain],
-            [next(easy_latexes) if easy else next(hard_latexes) for easy in plain])
+    for n in _not_plain(values, places):
+        text, latexes[n] = format_both(values[n], places)
+        texts[n] = format_fixed(values[n], places) if fixed else text
+    return texts, latexes
 
 
 def _format_each(values: list, places: int, fixed: bool) -> tuple[list[str], list[str]]:
@@ -145,8 +137,8 @@ def _format_each(values: list, places: int, fixed: bool) -> tuple[list[str], lis
     return texts, [latex for _, latex in pairs]
 
 
-def _plain(values: list[float], places: int) -> list[bool] | None:
-    """Which floats the ``%`` format prints as format_both would (None: all of them)."""
+def _not_plain(values: list[float], places: int) -> list[int]:
+    """The positions of the floats the ``%`` format may print otherwise than format_both."""
     import numpy
 
     array = numpy.array(values)
@@ -155,18 +147,20 @@ def _plain(values: list[float], places: int) -> list[bool] | None:
     # decimal: the binary value and its shortest repr round to the same decimals.  (NaN fails both.)
     plain = (size >= max(1e-4, 10.0 ** -places)) & (size < 2.0 ** 51 * 10.0 ** -places)
     if places + 1 <= 22:
-        # A decimal tie (a shortest repr with places + 1 decimals, the last a 5) is a float within a
-        # few units in its last place of an odd multiple of 5 * 10**-(places + 1): scaled by the
-        # exact 10**(places + 1) it is within 1e-9 of its own size of a whole number ending in 5.
-        # Wherever the scaled number is too large for that test (1e15 and more), it is not plain.
+        # A decimal tie (a shortest repr with places + 1 decimals, the last a 5) is the float nearest
+        # to N * 10**-(places + 1), N a whole number ending in 5: scaled by the exact 10**(places + 1)
+        # it lies within 2.3e-16 of its size of N (half a unit in its last place, and the product's
+        # rounding), so within 1e-14 of its size, and below 1e15 it rounds to N itself.
+        # Where the scaled number is too large for that test (1e15 and more), it is not plain.
         with numpy.errstate(invalid="ignore", over="ignore"):
             scaled = array * float(10 ** (places + 1))
-            whole = numpy.rint(scaled)
-            tie = (numpy.abs(scaled - whole) <= 1e-9 * numpy.abs(scaled) + 1e-9) & (numpy.abs(numpy.fmod(whole, 10)) == 5)
+            nearest = numpy.rint(scaled)
+            tenths = numpy.abs(nearest) / 10      # exactly k + 0.5 for |N| = 10k + 5 (below 2**52), never else
+            tie = (numpy.abs(scaled - nearest) <= 1e-14 * numpy.abs(scaled)) & (tenths - numpy.floor(tenths) == 0.5)
             plain &= ~tie & (numpy.abs(scaled) < 1e15)
     else:
         plain &= [not _tie(places).fullmatch(repr(value)) for value in values]
-    return None if plain.all() else plain.tolist()
+    return numpy.flatnonzero(~plain).tolist()
 
 
 @lru_cache(maxsize=32)
