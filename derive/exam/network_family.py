@@ -43,12 +43,6 @@ class _Grid:
         zero = round(-rule["low"] / rule["step"])
         self.zero = zero if rule.get("nonzero") and 0 <= zero < count - 1 else None
 
-    def __call__(self, rng, shape=None):
-        picks = rng.integers(0, len(self.values), size=shape)
-        if self.zero is not None:
-            picks = picks + (picks == self.zero)     # 0 is not on offer: its draw takes the next step
-        return self.values[picks]
-
     def extreme(self, shape=None, largest=False):
         """An array of ``shape`` filled with the grid's smallest (or largest) number."""
         return numpy.full(shape or (), self.values.max() if largest else self.values.min())
@@ -107,7 +101,38 @@ class NetworkFamily(Family):
 
     # -- drawing ----------------------------------------------------------------------------
     def draw(self, rng: numpy.random.Generator) -> dict:
-        return self._spec_from(lambda grid, shape=None: grid(rng, shape))
+        """A spec drawn from the grids, all its numbers picked by one call of ``rng``.
+
+        One call with every pick's bound in an array gives the same numbers as one call per grid:
+        NumPy's bounded integers take the bit generator's words one after another, and the
+        generator itself keeps the half of a word a call leaves (tests/test_exam_screen.py)."""
+        slices, bounds, zeros, starts, table = self._draw_layout
+        picks = rng.integers(0, bounds)
+        numbers = table[starts + picks + (picks == zeros)]    # 0 is not on offer: its draw takes the next step
+        taken = iter(slices)
+
+        def pick(grid, shape=None):
+            start, stop = next(taken)
+            return numbers[start] if shape is None else numbers[start:stop].reshape(shape)
+        return self._spec_from(pick)
+
+    @cached_property
+    def _draw_layout(self) -> tuple:
+        """What a draw picks, in order: each pick's place among the numbers, and per number its
+        grid's size, the grid's zero step (-1: none) and where the grid starts in one table of all."""
+        order: list = []
+        self._spec_from(lambda grid, shape=None: order.append((grid, shape)) or grid.extreme(shape))
+        slices, bounds, zeros, starts, table, stop = [], [], [], [], [], 0
+        for grid, shape in order:
+            count = int(numpy.prod(shape)) if shape is not None else 1
+            slices.append((stop, stop + count))
+            bounds += [len(grid.values)] * count
+            zeros += [-1 if grid.zero is None else grid.zero] * count
+            starts += [sum(map(len, table))] * count
+            table.append(grid.values)
+            stop += count
+        return (slices, numpy.array(bounds, dtype=numpy.int64), numpy.array(zeros, dtype=numpy.int64),
+                numpy.array(starts, dtype=numpy.int64), numpy.concatenate(table) if table else numpy.zeros(0))
 
     def _spec_from(self, pick) -> dict:
         """The spec of one draw, each number taken by ``pick(grid, shape)``."""
