@@ -193,9 +193,11 @@ class NetworkFamily(Family):
         """Evaluate the candidates in one call of the compiled graph, on arrays (one entry per candidate)."""
         if candidates and "rounding" in candidates[0]:      # chained rounding: one variant at a time
             candidates = []
-        self._prefetched = {id(params): (params, values)
-                            for params, values in zip(candidates, self._evaluate(candidates))}
-        self._accepted, self._formatted = {}, {}
+        self._prefetched, self._accepted, self._formatted = {}, {}, {}
+        if candidates:
+            keys, rows = self._rows(self._columns(candidates), len(candidates))
+            for params, row in zip(candidates, rows):
+                self._prefetched[id(params)] = [params, keys, row, None]
 
     def screen(self, rngs: list[numpy.random.Generator]) -> list[list[tuple]]:
         """Family.screen: rounds of one draw per generator still without an acceptable one, each round
@@ -213,15 +215,15 @@ class NetworkFamily(Family):
                 break
             candidates = [self.draw(rngs[n]) for n in pending]
             columns = self._columns(candidates)
-            fine, tolerance = self._surely_fine(columns, len(candidates))
-            tolerance = tolerance.T.tolist()
+            fine, asked, tolerance = self._surely_fine(columns, len(candidates))
+            keys, rows = self._rows(columns, len(candidates))
             still = []
-            for n, params, values, ok, tolerances_of in zip(pending, candidates, self._rows(columns, len(candidates)),
-                                                            fine.tolist(), tolerance):
-                self._prefetched[id(params)] = (params, values)
+            for n, params, row, ok, values, tolerances_of in zip(pending, candidates, rows, fine.tolist(),
+                                                                 asked.T.tolist(), tolerance.T.tolist()):
+                self._prefetched[id(params)] = entry = [params, keys, row, None]
                 if ok:
-                    answers = tuple(Answer(text, name, latex, values[k], tol) for (k, text, name, latex, _), tol
-                                    in zip(self._asked_names, tolerances_of))
+                    answers = tuple(Answer(text, name, latex, value, tol) for (_, text, name, latex, _), value, tol
+                                    in zip(self._asked_names, values, tolerances_of))
                     reasons = []
                 else:
                     answers = tuple(self.answers(params))
@@ -230,12 +232,12 @@ class NetworkFamily(Family):
                 if reasons:
                     still.append(n)
                 else:
-                    accepted[id(params)] = (params, values)
+                    accepted[id(params)] = entry
             pending = still
         return out
 
-    def _surely_fine(self, columns: dict, count: int) -> tuple[numpy.ndarray, numpy.ndarray]:
-        """(which draws surely pass :meth:`problems`, the asked answers' tolerances), from the arrays.
+    def _surely_fine(self, columns: dict, count: int) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+        """(which draws surely pass :meth:`problems`, the asked answers, their tolerances), from the arrays.
 
         Each test is one of problems' (and Family.problems') with the same arithmetic, and the
         tolerances are tolerance_for's to the bit (:func:`tolerances`); only "equal at 4 decimals"
@@ -263,23 +265,27 @@ class NetworkFamily(Family):
             fine &= (size[derivative] >= 0.5 * 10 ** -SHOWN_DECIMALS).all(0)
             updated = [n for n, (_, _, _, _, p) in enumerate(self._asked_names) if p is not None]
             fine &= (numpy.abs(scale[updated]) >= 3 * tolerance[updated]).all(0)
-        return fine, tolerance
+        return fine, asked, tolerance
 
     def _columns(self, candidates: list[dict]) -> dict:
         """Every quantity of the candidates, one array each, from one call of the compiled graph."""
         return evaluate_float(self.graph, self._givens(candidates))
 
-    @staticmethod
-    def _rows(columns: dict, count: int) -> list[dict[Key, float]]:
-        # Whole columns to Python floats at once, then one row per candidate.
-        rows = zip(*(v.tolist() if numpy.ndim(v) else [float(v)] * count for v in columns.values()))
-        return [dict(zip(columns, row)) for row in rows]
+    def _rows(self, columns: dict, count: int) -> tuple[tuple[Key, ...], list[list[float]]]:
+        """The quantities' keys (the same tuple every time), and each candidate's values in their
+        order (Python floats): whole columns converted at once."""
+        keys = self.__dict__.get("_keys")
+        if keys is None or keys != tuple(columns):     # (the same Key objects: compared by identity)
+            keys = self.__dict__["_keys"] = tuple(columns)
+        matrix = numpy.array([numpy.broadcast_to(numpy.asarray(v, dtype=float), (count,)) for v in columns.values()])
+        return keys, matrix.T.tolist()
 
     def _evaluate(self, candidates: list[dict]) -> list[dict[Key, float]]:
         """Every quantity of each candidate, from one call of the compiled graph on arrays."""
         if not candidates:
             return []
-        return self._rows(self._columns(candidates), len(candidates))
+        keys, rows = self._rows(self._columns(candidates), len(candidates))
+        return [dict(zip(keys, row)) for row in rows]
 
     def _givens(self, candidates: list[dict]) -> dict[Key, numpy.ndarray]:
         """The given numbers of many draws, one array per given quantity (one entry per draw),
@@ -309,7 +315,9 @@ class NetworkFamily(Family):
         """Every quantity of one variant (remembered for the few calls that follow on the same draw)."""
         found = self.__dict__.get("_prefetched", {}).get(id(params))
         if found is not None and found[0] is params:
-            return found[1]
+            if found[3] is None:
+                found[3] = dict(zip(found[1], found[2]))
+            return found[3]
         cache = self.__dict__.setdefault("_recent", [])
         for seen, values in cache:
             if seen is params:
@@ -334,13 +342,17 @@ class NetworkFamily(Family):
         for seen, places, table in cache:
             if seen is params and places == precision:
                 return table
-        values = self.values(params)
         formatted = self.__dict__.get("_formatted", {})
         if (id(params), precision) not in formatted and id(params) in self.__dict__.get("_accepted", {}):
             formatted = self._format_accepted(precision)
         found = formatted.get((id(params), precision))
-        numbers, answers = found[1:] if found is not None and found[0] is params else self._format([values], precision)[0]
-        table = marker_table(values, precision, numbers)
+        if found is not None and found[0] is params:
+            keys, numbers, answers = found[1:]
+        else:
+            values = self.values(params)
+            keys = tuple(values)
+            numbers, answers = self._format(keys, [list(values.values())], precision)[0]
+        table = marker_table(keys, precision, numbers)
         # The answer key gives the asked quantities as students are asked for them: 4 decimals.
         table.update(zip(self._answer_markers, answers))
         cache.insert(0, (params, precision, table))
@@ -351,22 +363,29 @@ class NetworkFamily(Family):
         """The numbers of every accepted draw of the last screen, formatted in one go."""
         accepted = list(self.__dict__["_accepted"].values())
         formatted = self.__dict__.setdefault("_formatted", {})
-        for (params, _), (numbers, answers) in zip(accepted, self._format([v for _, v in accepted], precision)):
-            formatted[id(params), precision] = (params, numbers, answers)
+        keys = self._keys       # every round's (:meth:`_rows`)
+        for (params, _, _, _), (numbers, answers) in zip(accepted, self._format(keys, [row for _, _, row, _ in accepted],
+                                                                                 precision)):
+            formatted[id(params), precision] = (params, keys, numbers, answers)
         return formatted
 
-    def _format(self, rows: list[dict], precision: int) -> list[tuple[tuple[list, list], list]]:
-        """For each variant's values (the same keys in the same order): its numbers' (texts, LaTeX)
-        at ``precision`` and its asked answers' texts at 4 decimals, from one format_all each."""
-        keys = tuple(rows[0])
-        if any(tuple(row) != keys for row in rows):
-            raise ValueError("variants with different quantities cannot be formatted together")
-        texts, latexes = format_all([value for row in rows for value in row.values()], precision)
-        asked = self.asked_keys
-        answers = format_all([row[k] for row in rows for k in asked], SHOWN_DECIMALS, fixed=True)[0]
-        count, many = len(keys), len(asked)
+    def _format(self, keys: tuple, rows: list[list[float]], precision: int) -> list[tuple[tuple[list, list], list]]:
+        """For each variant's values (in the order of ``keys``): its numbers' (texts, LaTeX) at
+        ``precision`` and its asked answers' texts at 4 decimals, from one format_all each."""
+        texts, latexes = format_all([value for row in rows for value in row], precision)
+        at = self._positions(keys)
+        answers = format_all([row[n] for row in rows for n in at], SHOWN_DECIMALS, fixed=True)[0]
+        count, many = len(keys), len(at)
         return [((texts[n * count:(n + 1) * count], latexes[n * count:(n + 1) * count]),
                  answers[n * many:(n + 1) * many]) for n in range(len(rows))]
+
+    def _positions(self, keys: tuple) -> list[int]:
+        """Where the asked keys are among ``keys`` (the last keys' positions are remembered)."""
+        last = self.__dict__.get("_last_positions")
+        if last is None or last[0] != keys:
+            index = {key: n for n, key in enumerate(keys)}
+            last = self.__dict__["_last_positions"] = (keys, [index[k] for k in self.asked_keys])
+        return last[1]
 
     @cached_property
     def _answer_markers(self) -> list[str]:
