@@ -28,6 +28,10 @@ class ChainedFamily:
     def draw(self, rng) -> dict:
         return dict(self.family.draw(rng), rounding=self.rounding)
 
+    def screen(self, rngs) -> list:
+        """Nothing screened in bulk: a variant worked as by hand is evaluated step by step on its own."""
+        return [[] for _ in rngs]
+
     def __getattr__(self, name):
         if name in ("family", "rounding"):      # not set yet (while unpickling)
             raise AttributeError(name)

@@ -20,7 +20,7 @@ from importlib import resources
 
 import numpy
 
-__all__ = ["Family", "Answer", "tolerance_for", "exercises_folder", "BLANK", "CHOICE", "empty_blanks", "asked_order",
+__all__ = ["Family", "Answer", "tolerance_for", "tolerances", "exercises_folder", "BLANK", "CHOICE", "empty_blanks", "asked_order",
            "question_points"]
 
 #: An answer blank in a rendered question, as the ``blank(key)`` macro of exam_macros.j2 writes it.
@@ -67,6 +67,39 @@ def tolerance_for(value: float, relative: float = 0.002, absolute: float = 5e-5)
     raw = abs(value) * relative + absolute
     digits = 1 - int(math.floor(math.log10(raw)))
     return math.ceil(raw * 10 ** digits - 1e-9) / 10 ** digits
+
+
+#: 10 ** d as Python computes it (an exact int converted to float for d >= 0), for :func:`tolerances`.
+_POWERS = numpy.array([float(10 ** d) for d in range(-40, 41)])
+_POWER_OFFSET = 40
+
+
+def tolerances(values, relative: float = 0.002, absolute: float = 5e-5) -> numpy.ndarray:
+    """:func:`tolerance_for` of every value of an array, bit for bit, in a few array operations.
+
+    The same IEEE operations, with the powers of ten as Python computes them.  Only where the
+    array's ``log10`` could put a value on the other side of a power of ten than ``math.log10``
+    does (within 1e-12 of it), or where a power is not exactly representable, is the value
+    handed to tolerance_for itself.  A value that is not finite gets NaN (tolerance_for refuses it).
+
+    >>> tolerances(numpy.array([0.35891648, -0.0029, 0.0])).tolist()
+    [0.00077, 5.6e-05, 5e-05]
+    """
+    values = numpy.asarray(values, dtype=float)
+    with numpy.errstate(all="ignore"):
+        raw = numpy.abs(values) * relative + absolute
+        finite = numpy.isfinite(raw)
+        exponent = numpy.floor(numpy.log10(numpy.where(finite, raw, 1.0))).astype(int)
+        digits = 1 - exponent
+        usable = finite & (exponent > -_POWER_OFFSET) & (exponent < _POWER_OFFSET) & (digits <= 22)
+        at = numpy.where(usable, exponent, 0) + _POWER_OFFSET
+        near = (numpy.abs(raw - _POWERS[at]) <= 1e-12 * raw) | (numpy.abs(raw - _POWERS[at + 1]) <= 1e-12 * raw)
+        scale = _POWERS[numpy.where(usable, digits, 0) + _POWER_OFFSET]
+        out = numpy.ceil(raw * scale - 1e-9) / scale
+    out[~finite] = numpy.nan
+    for position in zip(*numpy.nonzero(finite & (near | ~usable))):
+        out[position] = tolerance_for(float(values[position]), relative, absolute)
+    return out
 
 
 def question_points(points: float | None, answers: int) -> float | int:
@@ -145,6 +178,17 @@ class Family:
 
     def prefetch(self, candidates: list[dict]) -> None:
         """Evaluate many candidate draws at once (optional speed-up; ``[]`` forgets them)."""
+
+    def screen(self, rngs: list[numpy.random.Generator]) -> list[list[tuple]]:
+        """The first draws of many generators, screened together (an optional speed-up).
+
+        For each generator, the list of its first draws as :func:`~derive.exam.variants.draw_question`
+        would make them, each as ``(params, answers, problems)``, ending at the first draw without
+        problems or earlier (draw_question continues from the generator).  The base class screens
+        nothing; network families evaluate and check a whole round of draws in one array call.
+        Call ``prefetch([])`` when done with the draws' questions.
+        """
+        return [[] for _ in rngs]
 
     def spec(self, params: dict) -> dict | None:
         """The network spec (CONTRACT §1) of a network question, else None."""

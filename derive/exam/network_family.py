@@ -21,12 +21,13 @@ from derive.core.keys import Key
 from derive.core.chained import evaluate_chained
 from derive.present.solution import fill_markers, known_targets, marker_table, presented, template_solution
 from derive.core.spec import Example, parse_spec, with_rounding
-from derive.exam.family import Answer, Family, empty_blanks, exercises_folder, tolerance_for
+from derive.exam.family import Answer, Family, empty_blanks, exercises_folder, tolerance_for, tolerances
 
 __all__ = ["NetworkFamily"]
 
 SATURATION = 4.0          # |net| below this: no saturated sigmoid
 SHOWN_DECIMALS = 4        # answers are asked to 4 decimals
+SCREEN_ROUNDS = 8         # rounds of draws screened together; a variant needing more goes on one draw at a time
 
 
 class _Grid:
@@ -41,12 +42,6 @@ class _Grid:
         self.values = numpy.round(rule["low"] + rule["step"] * numpy.arange(count), 6)
         zero = round(-rule["low"] / rule["step"])
         self.zero = zero if rule.get("nonzero") and 0 <= zero < count - 1 else None
-
-    def __call__(self, rng, shape=None):
-        picks = rng.integers(0, len(self.values), size=shape)
-        if self.zero is not None:
-            picks = picks + (picks == self.zero)     # 0 is not on offer: its draw takes the next step
-        return self.values[picks]
 
     def extreme(self, shape=None, largest=False):
         """An array of ``shape`` filled with the grid's smallest (or largest) number."""
@@ -106,7 +101,38 @@ class NetworkFamily(Family):
 
     # -- drawing ----------------------------------------------------------------------------
     def draw(self, rng: numpy.random.Generator) -> dict:
-        return self._spec_from(lambda grid, shape=None: grid(rng, shape))
+        """A spec drawn from the grids, all its numbers picked by one call of ``rng``.
+
+        One call with every pick's bound in an array gives the same numbers as one call per grid:
+        NumPy's bounded integers take the bit generator's words one after another, and the
+        generator itself keeps the half of a word a call leaves (tests/test_exam_screen.py)."""
+        slices, bounds, zeros, starts, table = self._draw_layout
+        picks = rng.integers(0, bounds)
+        numbers = table[starts + picks + (picks == zeros)]    # 0 is not on offer: its draw takes the next step
+        taken = iter(slices)
+
+        def pick(grid, shape=None):
+            start, stop = next(taken)
+            return numbers[start] if shape is None else numbers[start:stop].reshape(shape)
+        return self._spec_from(pick)
+
+    @cached_property
+    def _draw_layout(self) -> tuple:
+        """What a draw picks, in order: each pick's place among the numbers, and per number its
+        grid's size, the grid's zero step (-1: none) and where the grid starts in one table of all."""
+        order: list = []
+        self._spec_from(lambda grid, shape=None: order.append((grid, shape)) or grid.extreme(shape))
+        slices, bounds, zeros, starts, table, stop = [], [], [], [], [], 0
+        for grid, shape in order:
+            count = int(numpy.prod(shape)) if shape is not None else 1
+            slices.append((stop, stop + count))
+            bounds += [len(grid.values)] * count
+            zeros += [-1 if grid.zero is None else grid.zero] * count
+            starts += [sum(map(len, table))] * count
+            table.append(grid.values)
+            stop += count
+        return (slices, numpy.array(bounds, dtype=numpy.int64), numpy.array(zeros, dtype=numpy.int64),
+                numpy.array(starts, dtype=numpy.int64), numpy.concatenate(table) if table else numpy.zeros(0))
 
     def _spec_from(self, pick) -> dict:
         """The spec of one draw, each number taken by ``pick(grid, shape)``."""
@@ -179,17 +205,99 @@ class NetworkFamily(Family):
         """Evaluate the candidates in one call of the compiled graph, on arrays (one entry per candidate)."""
         if candidates and "rounding" in candidates[0]:      # chained rounding: one variant at a time
             candidates = []
-        self._prefetched = {id(params): (params, values)
-                            for params, values in zip(candidates, self._evaluate(candidates))}
+        self._prefetched, self._accepted, self._formatted = {}, {}, {}
+        if candidates:
+            keys, rows = self._rows(self._columns(candidates), len(candidates))
+            for params, row in zip(candidates, rows):
+                self._prefetched[id(params)] = [params, keys, row, None]
+
+    def screen(self, rngs: list[numpy.random.Generator]) -> list[list[tuple]]:
+        """Family.screen: rounds of one draw per generator still without an acceptable one, each round
+        evaluated in one call of the compiled graph and checked on the arrays (:meth:`_surely_fine`);
+        a draw the array check does not pass is checked by :meth:`problems` itself.  The array check
+        is this class's problems and answers: a family that changes either is not screened."""
+        out: list[list[tuple]] = [[] for _ in rngs]
+        if (type(self).problems, type(self).answers) != _SCREENED:
+            return out
+        self._prefetched, self._formatted = {}, {}
+        accepted = self._accepted = {}
+        pending = list(range(len(rngs)))
+        for _ in range(SCREEN_ROUNDS):
+            if not pending:
+                break
+            candidates = [self.draw(rngs[n]) for n in pending]
+            columns = self._columns(candidates)
+            fine, asked, tolerance = self._surely_fine(columns, len(candidates))
+            keys, rows = self._rows(columns, len(candidates))
+            still = []
+            for n, params, row, ok, values, tolerances_of in zip(pending, candidates, rows, fine.tolist(),
+                                                                 asked.T.tolist(), tolerance.T.tolist()):
+                self._prefetched[id(params)] = entry = [params, keys, row, None]
+                if ok:
+                    answers = tuple(Answer(text, name, latex, value, tol) for (_, text, name, latex, _), value, tol
+                                    in zip(self._asked_names, values, tolerances_of))
+                    reasons = []
+                else:
+                    answers = tuple(self.answers(params))
+                    reasons = self.problems(params, list(answers))
+                out[n].append((params, answers, reasons))
+                if reasons:
+                    still.append(n)
+                else:
+                    accepted[id(params)] = entry
+            pending = still
+        return out
+
+    def _surely_fine(self, columns: dict, count: int) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+        """(which draws surely pass :meth:`problems`, the asked answers, their tolerances), from the arrays.
+
+        Each test is one of problems' (and Family.problems') with the same arithmetic, and the
+        tolerances are tolerance_for's to the bit (:func:`tolerances`); only "equal at 4 decimals"
+        is tested with a margin (two answers more than 1.001e-4 apart never round alike), so a
+        pair closer than that is left to problems.  A draw passes only what surely passes.
+        """
+        def column(key):
+            return numpy.broadcast_to(numpy.asarray(columns[key], dtype=float), (count,))
+
+        asked = numpy.array([column(k) for k in self.asked_keys])             # (answers, draws)
+        scale = numpy.array([column(k) - column(p) if p is not None else column(k)
+                             for k, _, _, _, p in self._asked_names])
+        tolerance = tolerances(scale, self.relative_tolerance, self.absolute_tolerance)
+        with numpy.errstate(invalid="ignore"):
+            fine = numpy.isfinite(asked).all(0) & numpy.isfinite(tolerance).all(0)
+            first, second = numpy.triu_indices(len(asked), 1)
+            apart = numpy.abs(asked[first] - asked[second])
+            fine &= (apart > numpy.maximum(numpy.maximum(tolerance[first], tolerance[second]), 1.001e-4)).all(0)
+            nets = [column(k) for k in columns if k.kind == "net"]
+            if nets:
+                fine &= (numpy.abs(numpy.array(nets)) < SATURATION).all(0)
+            size = numpy.abs(asked)
+            fine &= (size > tolerance).all(0)
+            derivative = [n for n, k in enumerate(self.asked_keys) if "/" in str(k)]
+            fine &= (size[derivative] >= 0.5 * 10 ** -SHOWN_DECIMALS).all(0)
+            updated = [n for n, (_, _, _, _, p) in enumerate(self._asked_names) if p is not None]
+            fine &= (numpy.abs(scale[updated]) >= 3 * tolerance[updated]).all(0)
+        return fine, asked, tolerance
+
+    def _columns(self, candidates: list[dict]) -> dict:
+        """Every quantity of the candidates, one array each, from one call of the compiled graph."""
+        return evaluate_float(self.graph, self._givens(candidates))
+
+    def _rows(self, columns: dict, count: int) -> tuple[tuple[Key, ...], list[list[float]]]:
+        """The quantities' keys (the same tuple every time), and each candidate's values in their
+        order (Python floats): whole columns converted at once."""
+        keys = self.__dict__.get("_keys")
+        if keys is None or keys != tuple(columns):     # (the same Key objects: compared by identity)
+            keys = self.__dict__["_keys"] = tuple(columns)
+        matrix = numpy.array([numpy.broadcast_to(numpy.asarray(v, dtype=float), (count,)) for v in columns.values()])
+        return keys, matrix.T.tolist()
 
     def _evaluate(self, candidates: list[dict]) -> list[dict[Key, float]]:
         """Every quantity of each candidate, from one call of the compiled graph on arrays."""
         if not candidates:
             return []
-        columns = evaluate_float(self.graph, self._givens(candidates))
-        # Whole columns to Python floats at once, then one row per candidate.
-        rows = zip(*(v.tolist() if numpy.ndim(v) else [float(v)] * len(candidates) for v in columns.values()))
-        return [dict(zip(columns, row)) for row in rows]
+        keys, rows = self._rows(self._columns(candidates), len(candidates))
+        return [dict(zip(keys, row)) for row in rows]
 
     def _givens(self, candidates: list[dict]) -> dict[Key, numpy.ndarray]:
         """The given numbers of many draws, one array per given quantity (one entry per draw),
@@ -219,7 +327,9 @@ class NetworkFamily(Family):
         """Every quantity of one variant (remembered for the few calls that follow on the same draw)."""
         found = self.__dict__.get("_prefetched", {}).get(id(params))
         if found is not None and found[0] is params:
-            return found[1]
+            if found[3] is None:
+                found[3] = dict(zip(found[1], found[2]))
+            return found[3]
         cache = self.__dict__.setdefault("_recent", [])
         for seen, values in cache:
             if seen is params:
@@ -236,19 +346,58 @@ class NetworkFamily(Family):
         return values
 
     def markers(self, params: dict, precision: int) -> dict[str, str]:
-        """One variant's formatted numbers, for every marker of the rendered templates."""
+        """One variant's formatted numbers, for every marker of the rendered templates.
+
+        The numbers of every draw the last screen accepted are formatted together, in two calls of
+        format_all (:meth:`_format_accepted`), when the first of them is asked for."""
         cache = self.__dict__.setdefault("_recent_markers", [])
         for seen, places, table in cache:
             if seen is params and places == precision:
                 return table
-        values = self.values(params)
-        table = marker_table(values, precision)
+        formatted = self.__dict__.get("_formatted", {})
+        if (id(params), precision) not in formatted and id(params) in self.__dict__.get("_accepted", {}):
+            formatted = self._format_accepted(precision)
+        found = formatted.get((id(params), precision))
+        if found is not None and found[0] is params:
+            keys, numbers, answers = found[1:]
+        else:
+            values = self.values(params)
+            keys = tuple(values)
+            numbers, answers = self._format(keys, [list(values.values())], precision)[0]
+        table = marker_table(keys, precision, numbers)
         # The answer key gives the asked quantities as students are asked for them: 4 decimals.
-        table.update(zip(self._answer_markers, format_all([values[k] for k in self.asked_keys], SHOWN_DECIMALS,
-                                                          fixed=True)[0]))
+        table.update(zip(self._answer_markers, answers))
         cache.insert(0, (params, precision, table))
         del cache[4:]
         return table
+
+    def _format_accepted(self, precision: int) -> dict:
+        """The numbers of every accepted draw of the last screen, formatted in one go."""
+        accepted = list(self.__dict__["_accepted"].values())
+        formatted = self.__dict__.setdefault("_formatted", {})
+        keys = self._keys       # every round's (:meth:`_rows`)
+        for (params, _, _, _), (numbers, answers) in zip(accepted, self._format(keys, [row for _, _, row, _ in accepted],
+                                                                                 precision)):
+            formatted[id(params), precision] = (params, keys, numbers, answers)
+        return formatted
+
+    def _format(self, keys: tuple, rows: list[list[float]], precision: int) -> list[tuple[tuple[list, list], list]]:
+        """For each variant's values (in the order of ``keys``): its numbers' (texts, LaTeX) at
+        ``precision`` and its asked answers' texts at 4 decimals, from one format_all each."""
+        texts, latexes = format_all([value for row in rows for value in row], precision)
+        at = self._positions(keys)
+        answers = format_all([row[n] for row in rows for n in at], SHOWN_DECIMALS, fixed=True)[0]
+        count, many = len(keys), len(at)
+        return [((texts[n * count:(n + 1) * count], latexes[n * count:(n + 1) * count]),
+                 answers[n * many:(n + 1) * many]) for n in range(len(rows))]
+
+    def _positions(self, keys: tuple) -> list[int]:
+        """Where the asked keys are among ``keys`` (the last keys' positions are remembered)."""
+        last = self.__dict__.get("_last_positions")
+        if last is None or last[0] != keys:
+            index = {key: n for n, key in enumerate(keys)}
+            last = self.__dict__["_last_positions"] = (keys, [index[k] for k in self.asked_keys])
+        return last[1]
 
     @cached_property
     def _answer_markers(self) -> list[str]:
@@ -376,3 +525,7 @@ class NetworkFamily(Family):
 
         spec = parse_spec(params, source=f"<{self.id} variant>", name=self.id)
         return solution_files(solve(spec, precision=precision), formats)
+
+
+#: What :meth:`NetworkFamily._surely_fine` checks on arrays: these two methods, as written above.
+_SCREENED = (NetworkFamily.problems, NetworkFamily.answers)

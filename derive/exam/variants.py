@@ -21,7 +21,8 @@ from derive.core.errors import DeriveError, InputError
 from derive.exam.family import Answer, Family
 from derive.exam.registry import family_by_code
 
-__all__ = ["Question", "Variant", "variant_code", "parse_code", "generate", "regenerate", "MAX_DRAWS"]
+__all__ = ["Question", "Variant", "variant_code", "parse_code", "draw_variants", "generate", "regenerate",
+           "MAX_DRAWS"]
 
 #: Draws per question before the family's constraints are declared impossible.
 MAX_DRAWS = 2000
@@ -72,19 +73,22 @@ def _rng(seed: int, index: int, number: int, family: Family) -> numpy.random.Gen
 
 
 def draw_question(family: Family, seed: int, index: int, number: int, seen: set,
-                  rng: numpy.random.Generator | None = None, first: dict | None = None) -> Question:
+                  rng: numpy.random.Generator | None = None, screened: Sequence[tuple] = ()) -> Question:
     """The first draw that meets the family's constraints and repeats no earlier variant's answers.
 
-    ``rng`` and ``first`` let a caller that already drew the first candidate (to evaluate many
-    variants' candidates in one bulk call) continue the very same sequence of draws.
+    ``rng`` and ``screened`` let a caller that already drew and checked the first draws (many
+    variants' draws at once, :meth:`Family.screen`) continue the very same sequence of draws.
     """
     rng = rng or _rng(seed, index, number, family)
     reasons: list[str] = []
     repeats = 0
     for attempt in range(1, MAX_DRAWS + 1):
-        params = first if attempt == 1 and first is not None else family.draw(rng)
-        answers = tuple(family.answers(params))
-        reasons = family.problems(params, list(answers))
+        if attempt <= len(screened):
+            params, answers, reasons = screened[attempt - 1]
+        else:
+            params = family.draw(rng)
+            answers = tuple(family.answers(params))
+            reasons = family.problems(params, list(answers))
         signature = family.signature(params, list(answers))
         if not reasons and (signature is None or signature not in seen):     # None: no twin check
             if signature is not None:
@@ -103,29 +107,39 @@ def draw_question(family: Family, seed: int, index: int, number: int, seen: set,
                       f"(last reason: {reasons[0] if reasons else 'every draw repeated an earlier variant'})")
 
 
-#: Variants whose first candidates are evaluated together in one bulk (vectorised) call.
+#: Variants whose first draws are screened together (:meth:`Family.screen`).
 CHUNK = 256
+
+
+def draw_variants(families: Sequence[Family], seed: int, indices: range, seen: list[set] | None) -> Iterator[Variant]:
+    """The variants ``indices``, each family's first draws for all of them screened at once.
+
+    ``seen``: the answers earlier variants took, per question (updated); None: no twin check
+    here (an exam's worker process, whose parent checks the twins).  The screened questions
+    are forgotten once the last variant has been taken.
+    """
+    codes = [f.code for f in families]
+    screened = []
+    for k, family in enumerate(families):
+        rngs = [_rng(seed, index, k + 1, family) for index in indices]
+        screened.append(list(zip(rngs, family.screen(rngs))))
+    try:
+        for position, index in enumerate(indices):
+            questions = tuple(draw_question(f, seed, index, k + 1, set() if seen is None else seen[k],
+                                            *screened[k][position]) for k, f in enumerate(families))
+            yield Variant(index, variant_code(seed, index, codes), questions)
+    finally:
+        for family in families:
+            family.prefetch([])
 
 
 def generate(families: Sequence[Family], n: int, seed: int, start: int = 1) -> Iterator[Variant]:
     """Variants ``start``..``n`` (all earlier ones are drawn too: they fix which answers are taken)."""
     seen: list[set] = [set() for _ in families]
-    codes = [f.code for f in families]
     for chunk_start in range(1, n + 1, CHUNK):
-        indices = range(chunk_start, min(n, chunk_start + CHUNK - 1) + 1)
-        firsts = []
-        for k, family in enumerate(families):
-            rngs = [_rng(seed, index, k + 1, family) for index in indices]
-            candidates = [family.draw(rng) for rng in rngs]
-            family.prefetch(candidates)
-            firsts.append(list(zip(rngs, candidates)))
-        for position, index in enumerate(indices):
-            questions = tuple(draw_question(f, seed, index, k + 1, seen[k], *firsts[k][position])
-                              for k, f in enumerate(families))
-            if index >= start:
-                yield Variant(index, variant_code(seed, index, codes), questions)
-        for family in families:
-            family.prefetch([])
+        for variant in draw_variants(families, seed, range(chunk_start, min(n, chunk_start + CHUNK - 1) + 1), seen):
+            if variant.index >= start:
+                yield variant
 
 
 def regenerate(code: str, source: str = "--variant", exam: str | None = None) -> Variant:

@@ -115,8 +115,14 @@ class _Sheets:
                 if not self.figures:
                     (self.folder / FIGURES).mkdir(exist_ok=True)
                     self.figures = os.path.join(self.folder, "")
-                with open(self.figures + name, "w", encoding="utf-8") as handle:
-                    handle.write(text)
+                # (one of a thousand small files: written without a text file object around it)
+                handle = os.open(self.figures + name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+                try:
+                    data = memoryview(text.encode("utf-8"))
+                    while data:
+                        data = data[os.write(handle, data):]
+                finally:
+                    os.close(handle)
         if "answers.json" in self.files:
             # One variant per line: readable, diffable, and encoded by json's fast C encoder.
             text = _ENCODER.encode(answers_entry(variant, self.plan.points))
@@ -257,25 +263,12 @@ _CHUNK = 32
 
 
 def _draw_in_worker(indices: range) -> list:
-    """Draw and render a run of variants; their first candidates are evaluated in one bulk call."""
-    from derive.exam.variants import _rng, draw_question, variant_code
+    """Draw and render a run of variants (their first draws screened together)."""
+    from derive.exam.variants import draw_variants
 
     plan = _WORKER["plan"]
-    firsts = []
-    for k, family in enumerate(plan.families):
-        rngs = [_rng(plan.seed, index, k + 1, family) for index in indices]
-        candidates = [family.draw(rng) for rng in rngs]
-        family.prefetch(candidates)
-        firsts.append(list(zip(rngs, candidates)))
-    out = []
-    for position, index in enumerate(indices):
-        questions = tuple(draw_question(f, plan.seed, index, k + 1, set(), *firsts[k][position])
-                          for k, f in enumerate(plan.families))
-        variant = Variant(index, variant_code(plan.seed, index, [f.code for f in plan.families]), questions)
-        out.append((variant, render_variant(variant, plan, _WORKER["formats"])))
-    for family in plan.families:
-        family.prefetch([])
-    return out
+    return [(variant, render_variant(variant, plan, _WORKER["formats"]))
+            for variant in draw_variants(plan.families, plan.seed, indices, None)]
 
 
 def _progress(iterable, total: int):

@@ -106,38 +106,68 @@ def format_all(values, places: int = DEFAULT_PRECISION, fixed: bool = False) -> 
     """(plain texts, LaTeX texts) of many numbers, each exactly as :func:`format_both` gives it
     (with ``fixed``: the plain texts of :func:`format_fixed`, trailing zeros kept).
 
-    An exam formats every number of every variant, so the common case is done for the whole
-    list in a few C-level calls: when every value is a float in plain notation (1e-4 <= |v|) that
-    does not round to 0, small enough that its binary rounding to ``places`` equals the rounding of
-    its shortest repr, and no shortest repr sits at a decimal tie, the numbers are printed by one ``%`` format and
-    their trailing zeros cut.  Otherwise each goes through format_both.
+    An exam formats every number of every variant, many variants in one call, so the list is
+    printed by one ``%`` format and its trailing zeros cut, which is format_both's text for a float
+    in plain notation (1e-4 <= |v|) that does not round to 0, small enough that its binary rounding
+    to ``places`` equals the rounding of its shortest repr, and whose shortest repr does not sit at
+    a decimal tie.  Which floats those are is decided on an array; every other number is printed
+    again by format_both.
 
-    >>> texts, latexes = format_all([0.25, 0.1234567891, 2.0, -2e-07], 9)
-    >>> texts, latexes[-1] == format_both(-2e-07)[1]
-    (['0.25', '0.123456789', '2', '-2e-07'], True)
+    >>> texts, latexes = format_all([0.25, 0.1234567891, 2.0, -2e-07, 0.1234567895], 9)
+    >>> texts, latexes[3] == format_both(-2e-07)[1]
+    (['0.25', '0.123456789', '2', '-2e-07', '0.12345679'], True)
     """
     values = list(values)
-    if values and places > 0 and set(map(type, values)) == {float}:
-        smallest, largest = min(map(abs, values)), max(map(abs, values))   # (NaN slips past both:)
-        # Below 2**51 * 10**-places half a unit in the last place is under half a unit of the
-        # last decimal: the binary value and its shortest repr round to the same decimals.
-        if (smallest >= max(1e-4, 10.0 ** -places) and largest < 2.0 ** 51 * 10.0 ** -places
-                and math.isfinite(sum(values)) and not _tie(places).search(repr(values))):
-            printed = (f"%.{places}f\x00" * len(values)) % tuple(values)
-            texts = printed.split("\x00")[:-1]
-            if not fixed:
-                texts = [text.rstrip("0").rstrip(".") for text in texts]
-            return texts, texts.copy()
+    if not values or places <= 0 or set(map(type, values)) != {float}:
+        return _format_each(values, places, fixed)
+    printed = (f"%.{places}f\x00" * len(values)) % tuple(values)
+    texts = printed.split("\x00")[:-1]
+    latexes = [text.rstrip("0").rstrip(".") for text in texts]
+    if not fixed:
+        texts = latexes.copy()
+    for n in _not_plain(values, places):
+        text, latexes[n] = format_both(values[n], places)
+        texts[n] = format_fixed(values[n], places) if fixed else text
+    return texts, latexes
+
+
+def _format_each(values: list, places: int, fixed: bool) -> tuple[list[str], list[str]]:
     pairs = [format_both(value, places) for value in values]
     texts = [format_fixed(value, places) for value in values] if fixed else [text for text, _ in pairs]
     return texts, [latex for _, latex in pairs]
 
 
+def _not_plain(values: list[float], places: int) -> list[int]:
+    """The positions of the floats the ``%`` format may print otherwise than format_both."""
+    import numpy
+
+    array = numpy.array(values)
+    size = numpy.abs(array)
+    # Below 2**51 * 10**-places half a unit in the last place is under half a unit of the last
+    # decimal: the binary value and its shortest repr round to the same decimals.  (NaN fails both.)
+    plain = (size >= max(1e-4, 10.0 ** -places)) & (size < 2.0 ** 51 * 10.0 ** -places)
+    if places + 1 <= 22:
+        # A decimal tie (a shortest repr with places + 1 decimals, the last a 5) is the float nearest
+        # to N * 10**-(places + 1), N a whole number ending in 5: scaled by the exact 10**(places + 1)
+        # it lies within 2.3e-16 of its size of N (half a unit in its last place, and the product's
+        # rounding), so within 1e-14 of its size, and below 1e15 it rounds to N itself.
+        # Where the scaled number is too large for that test (1e15 and more), it is not plain.
+        with numpy.errstate(invalid="ignore", over="ignore"):
+            scaled = array * float(10 ** (places + 1))
+            nearest = numpy.rint(scaled)
+            tenths = numpy.abs(nearest) / 10      # exactly k + 0.5 for |N| = 10k + 5 (below 2**52), never else
+            tie = (numpy.abs(scaled - nearest) <= 1e-14 * numpy.abs(scaled)) & (tenths - numpy.floor(tenths) == 0.5)
+            plain &= ~tie & (numpy.abs(scaled) < 1e15)
+    else:
+        plain &= [not _tie(places).fullmatch(repr(value)) for value in values]
+    return numpy.flatnonzero(~plain).tolist()
+
+
 @lru_cache(maxsize=32)
 def _tie(places: int) -> re.Pattern:
-    """A shortest repr in a list's repr with exactly places + 1 decimals, the last a 5: a decimal tie,
-    which half-up rounding and binary rounding may settle differently."""
-    return re.compile(rf"\.\d{{{places}}}5(?=,|\]|$)")
+    """A shortest repr with exactly places + 1 decimals, the last a 5: a decimal tie, which half-up
+    rounding and binary rounding may settle differently."""
+    return re.compile(rf"-?\d+\.\d{{{places}}}5")
 
 
 def format_fixed(value, places: int) -> str:

@@ -289,9 +289,12 @@ def template_solution(spec: NetworkSpec, precision: int = DEFAULT_PRECISION,
     return Solution(spec, graph, notation_obj, steps, precision, False)
 
 
-def marker_table(values: dict, precision: int = DEFAULT_PRECISION) -> dict[str, str]:
-    """Every marker of a template solution mapped to one variant's formatted number."""
-    texts, latexes = format_all(values.values(), precision)
+def marker_table(values: dict, precision: int = DEFAULT_PRECISION,
+                 numbers: tuple[list[str], list[str]] | None = None) -> dict[str, str]:
+    """Every marker of a template solution mapped to one variant's formatted number; ``numbers``:
+    the values' (texts, LaTeX) from format_all, when many variants' numbers were formatted in one
+    call (then ``values`` need only be the keys, in the same order)."""
+    texts, latexes = numbers or format_all(values.values(), precision)
     text_markers, latex_markers, formula_markers = _marker_names(tuple(values))
     table = dict(zip(text_markers, texts))
     table.update(zip(latex_markers, latexes))

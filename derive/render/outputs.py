@@ -95,12 +95,23 @@ class Staging:
         for folder in reversed(missing):     # --out and its missing parents (a link above it is the user's)
             folder.mkdir()
             self._created.append(folder)
-        for path in sorted(self.path.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                relative = path.relative_to(self.path)
-                self._folder_inside(relative.parent)
-                os.replace(path, self._real / relative)    # replaces a link there, never follows it
-                self.written.append(self.folder / relative)
+        ready: set[tuple[str, ...]] = set()      # the folders made (or found) inside: each checked once
+        for parts in sorted(self._staged(str(self.path))):     # (in the order of their paths' parts)
+            if parts[:-1] not in ready:
+                self._folder_inside(Path(*parts[:-1]))
+                ready.add(parts[:-1])
+            # replaces a link there, never follows it
+            os.replace(os.path.join(self.path, *parts), os.path.join(self._real, *parts))
+            self.written.append(self.folder.joinpath(*parts))
+
+    def _staged(self, folder: str, parts: tuple[str, ...] = ()):
+        """The parts of the path of every regular file under the staging folder (no link followed)."""
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from self._staged(entry.path, parts + (entry.name,))
+                elif entry.is_file(follow_symlinks=False):
+                    yield parts + (entry.name,)
 
     def _folder_inside(self, relative: Path) -> None:
         """Make ``relative`` inside the output folder; a symbolic link on the way is replaced."""
