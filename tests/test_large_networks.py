@@ -8,6 +8,7 @@ with every row in the PDF; a larger network is drawn without numbers, its weight
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from pathlib import Path
@@ -58,12 +59,19 @@ def sheet(spec: dict, notation: str = "mazur", precision: int = 9):
     return solution, context
 
 
+_COMPILED: dict[str, tuple[bytes, str]] = {}
+
+
 def compiled(spec: dict, notation: str = "mazur", precision: int = 9) -> tuple[bytes, str]:
+    """(PDF, pdflatex log) of the sheet; a sheet that several tests look at is compiled once."""
     require("pdflatex")
-    _, context = sheet(spec, notation, precision)
-    log: list[str] = []
-    pdf = compile_pdf(render("solution.tex.j2", context), log=log)
-    return pdf, log[0]
+    key = json.dumps([spec, notation, precision], sort_keys=True)
+    if key not in _COMPILED:
+        _, context = sheet(spec, notation, precision)
+        log: list[str] = []
+        pdf = compile_pdf(render("solution.tex.j2", context), log=log)
+        _COMPILED[key] = pdf, log[0]
+    return _COMPILED[key]
 
 
 # The biggest networks the default limit (400 weights) accepts, in several shapes, and one beyond it.

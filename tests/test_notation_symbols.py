@@ -59,18 +59,33 @@ def test_the_symbols_offered_are_the_command_choices():
         assert "gamma" in option.help and "eta" in option.help
 
 
+@pytest.fixture(scope="module")
+def by_default(tmp_path_factory):
+    """(what, name) -> the files written without --lr-symbol, once per module (and worker): what is
+    "sheet" (a command of WITH_RATE or WITHOUT_RATE) or "exam" (one family's exam)."""
+    written = {}
+
+    def files(what, name):
+        if (what, name) not in written:
+            folder = tmp_path_factory.mktemp(f"{what}-{name}")
+            written[what, name] = (_sheets({**WITH_RATE, **WITHOUT_RATE}[name], folder) if what == "sheet"
+                                   else _exam(name, folder))
+        return written[what, name]
+    return files
+
+
 @pytest.mark.parametrize("name", list(WITH_RATE) + list(WITHOUT_RATE))
-def test_no_sheet_writes_gamma_by_default(tmp_path, name):
-    args = {**WITH_RATE, **WITHOUT_RATE}[name]
-    for file, text in _text(_sheets(args, tmp_path)).items():
+def test_no_sheet_writes_gamma_by_default(by_default, name):
+    texts = _text(by_default("sheet", name))
+    for file, text in texts.items():
         assert r"\gamma" not in text, file
     if name in WITH_RATE:
-        assert any(r"\eta" in text for text in _text(_sheets(args, tmp_path)).values())
+        assert any(r"\eta" in text for text in texts.values())
 
 
 @pytest.mark.parametrize("name", list(WITH_RATE))
-def test_lr_symbol_gamma_writes_no_eta_and_changes_no_number(tmp_path, name):
-    eta = _sheets(WITH_RATE[name], tmp_path / "eta")
+def test_lr_symbol_gamma_writes_no_eta_and_changes_no_number(tmp_path, by_default, name):
+    eta = by_default("sheet", name)
     gamma = _sheets(WITH_RATE[name], tmp_path / "gamma", ["--lr-symbol", "gamma"])
     for file, text in _text(gamma).items():
         assert r"\eta" not in text, file
@@ -82,14 +97,14 @@ def test_lr_symbol_gamma_writes_no_eta_and_changes_no_number(tmp_path, name):
 
 
 @pytest.mark.parametrize("family_id", [f.id for f in all_families()])
-def test_no_exam_family_writes_gamma_by_default(tmp_path, family_id):
-    for file, text in _text(_exam(family_id, tmp_path)).items():
+def test_no_exam_family_writes_gamma_by_default(by_default, family_id):
+    for file, text in _text(by_default("exam", family_id)).items():
         assert r"\gamma" not in text, (family_id, file)
 
 
 @pytest.mark.parametrize("family_id", GD_FAMILIES)
-def test_exam_lr_symbol_gamma_in_the_gradient_descent_families(tmp_path, family_id):
-    eta = _exam(family_id, tmp_path / "eta")
+def test_exam_lr_symbol_gamma_in_the_gradient_descent_families(tmp_path, by_default, family_id):
+    eta = by_default("exam", family_id)
     gamma = _exam(family_id, tmp_path / "gamma", ["--lr-symbol", "gamma"])
     assert eta["answers.json"] == gamma["answers.json"]        # the numbers do not depend on the letter
     for file, text in _text(gamma).items():
@@ -97,14 +112,14 @@ def test_exam_lr_symbol_gamma_in_the_gradient_descent_families(tmp_path, family_
         assert text.replace(r"\gamma", r"\eta") == eta[file], (family_id, file)
 
 
-def test_modes_writes_the_loss_as_e(tmp_path):
-    for file, text in _text(_sheets(WITH_RATE["modes"], tmp_path)).items():
+def test_modes_writes_the_loss_as_e(by_default):
+    for file, text in _text(by_default("sheet", "modes")).items():
         assert r"\partial E}{\partial w}" in text and r"\partial L" not in text and "$L = " not in text, file
 
 
-def test_the_deep_chain_is_written_in_net_and_out_on_the_sheet_and_in_the_exam(tmp_path):
-    sheets = _text(_sheets(WITHOUT_RATE["gradients"], tmp_path / "sheet"))
-    exam = _text(_exam("vanishing-gradients", tmp_path / "exam"))
+def test_the_deep_chain_is_written_in_net_and_out_on_the_sheet_and_in_the_exam(by_default):
+    sheets = _text(by_default("sheet", "gradients"))
+    exam = _text(by_default("exam", "vanishing-gradients"))
     for file, text in list(sheets.items()) + list(exam.items()):
         assert r"\mathit{net}_" in text and r"\mathit{out}_" in text, file
         assert not re.search(r"\b[za]_(?:\{|l\b|L\b|k\b|0\b)", text), file
