@@ -467,7 +467,16 @@ class NetworkFamily(Family):
         return cache[key]
 
     def _known(self, params: dict) -> tuple:
+        # Only a cross-entropy loss has such targets: other families never build a draw's values here.
+        if not self._cross_entropy:
+            return ()
         return known_targets(self._template_spec.architecture, self.values(params))
+
+    @cached_property
+    def _cross_entropy(self) -> bool:
+        from derive.core.functions import get_loss
+
+        return get_loss(self._template_spec.architecture.loss).needs_probabilities
 
     def _render_template(self, part, fmt, precision, rounding=None, known=()) -> str:
         from derive.sheets.diagram import tikz
